@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// CopyFrom inserts rows into table in bulk: PostgreSQL's COPY protocol, or
+// multi-row INSERT statements on SQLite. Values must have the Go types of
+// the columns (int64, string, bool, float64, nil for NULL).
+func (tx *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	if tx.engine == Postgres {
+		var n int64
+		err := tx.conn.Raw(func(dc any) error {
+			c, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("store: unexpected driver connection %T", dc)
+			}
+			var err error
+			n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("store: copy into %s: %w", table, err)
+		}
+		return n, nil
+	}
+	return tx.insertMany(ctx, table, columns, rows)
+}
+
+// sqliteMaxParams is SQLite's default limit of bound parameters per statement.
+const sqliteMaxParams = 32766
+
+func (tx *Tx) insertMany(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	per := sqliteMaxParams / len(columns)
+	if per > 500 {
+		per = 500
+	}
+	var done int64
+	args := make([]any, 0, per*len(columns))
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		args = args[:0]
+		for _, r := range rows[start:end] {
+			if len(r) != len(columns) {
+				return done, fmt.Errorf("store: insert into %s: row has %d values for %d columns", table, len(r), len(columns))
+			}
+			args = append(args, r...)
+		}
+		if _, err := tx.Exec(ctx, insertSQL(table, columns, end-start), args...); err != nil {
+			return done, fmt.Errorf("store: insert into %s: %w", table, err)
+		}
+		done += int64(end - start)
+	}
+	return done, nil
+}
+
+func insertSQL(table string, columns []string, nrows int) string {
+	var b strings.Builder
+	b.Grow(32 + nrows*len(columns)*6)
+	b.WriteString("INSERT INTO ")
+	b.WriteString(table)
+	b.WriteString(" (")
+	b.WriteString(strings.Join(columns, ", "))
+	b.WriteString(") VALUES ")
+	p := 1
+	for i := 0; i < nrows; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := range columns {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(p))
+			p++
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}

@@ -1,0 +1,24 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// ReserveIDs reserves n consecutive IDs from the named counter and returns
+// the first. The statement is the same on both engines; on PostgreSQL the
+// counter row is locked until the transaction ends, so reserve in blocks.
+func (tx *Tx) ReserveIDs(ctx context.Context, name string, n int64) (int64, error) {
+	if n < 1 {
+		return 0, fmt.Errorf("store: reserve %d ids", n)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO id_counters (name, next_id) VALUES ($1, 1) ON CONFLICT (name) DO NOTHING`, name); err != nil {
+		return 0, fmt.Errorf("store: reserve ids: %w", err)
+	}
+	var next int64
+	err := tx.QueryRow(ctx, `UPDATE id_counters SET next_id = next_id + $2 WHERE name = $1 RETURNING next_id`, name, n).Scan(&next)
+	if err != nil {
+		return 0, fmt.Errorf("store: reserve ids: %w", err)
+	}
+	return next - n, nil
+}

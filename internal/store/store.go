@@ -1,0 +1,139 @@
+// Package store opens Jaring's database on one of two engines, embedded
+// SQLite or PostgreSQL, migrates it, and runs transactions and bulk loads.
+// Engine differences live here and nowhere else.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open database. Reads go to a pool; writes go through Write, which
+// on SQLite uses one dedicated connection (SQLite has a single writer).
+type DB struct {
+	engine Engine
+	read   *sql.DB
+	write  *sql.DB
+	// where is a description safe to print: the file path or the URL without password.
+	where string
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL,
+// or a path to a SQLite file (created with its directory when missing).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(16)
+	pool.SetMaxIdleConns(16)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: connect to postgres: %w", err)
+	}
+	where := dsn
+	if u, err := url.Parse(dsn); err == nil {
+		u.User = nil
+		where = u.Redacted()
+	}
+	return &DB{engine: Postgres, read: pool, write: pool, where: where}, nil
+}
+
+// sqlitePragmas follow PocketBase: busy_timeout first so the others can wait.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: empty SQLite path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data directory: %w", err)
+		}
+	}
+	dsn := "file:" + path + "?" + sqlitePragmas
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	return &DB{engine: SQLite, read: read, write: write, where: path}, nil
+}
+
+// Engine reports the engine in use.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Where describes the database for humans, without secrets.
+func (db *DB) Where() string { return db.where }
+
+// Close closes all connections.
+func (db *DB) Close() error {
+	err := db.read.Close()
+	if db.write != db.read {
+		err = errors.Join(err, db.write.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Query runs a read query. Placeholders are $1, $2, ... on both engines.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, query, args...)
+}
+
+// QueryRow runs a read query expected to return at most one row.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, query, args...)
+}
+
+// Now is the store's clock: UTC with microsecond precision, the precision
+// in which every timestamp is kept (as integer microseconds since the epoch).
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Micros converts a time to the stored form.
+func Micros(t time.Time) int64 { return t.UnixMicro() }
+
+// FromMicros converts a stored timestamp to a UTC time.
+func FromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
