@@ -1,0 +1,202 @@
+package registry
+
+import (
+	"database/sql"
+	"hash/fnv"
+	"strconv"
+	"strings"
+
+	"github.com/kemensos/jaring/internal/store"
+)
+
+// Stored column lists, in the order of the values familyValues and
+// personValues produce and scanFamily and scanPerson read.
+var (
+	familyCols = []string{"id", "version", "valid_from", "valid_to", "kk", "village_code", "address", "rt", "rw",
+		"latitude", "longitude", "floor_material", "wall_material", "roof_material", "water_source", "sanitation",
+		"electricity", "cooking_fuel", "house_ownership", "land_ownership", "floor_area", "assets",
+		"cattle", "buffalo", "goats", "pigs", "horses", "poultry", "status", "status_reason", "row_hash",
+		"changed_by", "change_reason"}
+	personCols = []string{"id", "version", "valid_from", "valid_to", "family_id", "village_code", "nik", "name",
+		"name_key", "sex", "birth_place", "birth_date", "relation", "marital_status", "mother_name", "education",
+		"school_level", "school_id", "occupation", "disability", "disability_severity", "pregnant", "ppks",
+		"status", "status_reason", "row_hash", "changed_by", "change_reason"}
+	familySelect = "SELECT " + strings.Join(familyCols, ", ") + " FROM family"
+	personSelect = "SELECT " + strings.Join(personCols, ", ") + " FROM person"
+)
+
+func nullFloat(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func nullInt(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+func nullTime(c Change) any {
+	if c.ValidTo == nil {
+		return nil
+	}
+	return store.Micros(*c.ValidTo)
+}
+
+func familyValues(f *Family) []any {
+	return []any{f.ID, int64(f.Version), store.Micros(f.ValidFrom), nullTime(f.Change), f.KK, f.VillageCode,
+		f.Address, f.RT, f.RW, nullFloat(f.Latitude), nullFloat(f.Longitude), f.FloorMaterial, f.WallMaterial,
+		f.RoofMaterial, f.WaterSource, f.Sanitation, f.Electricity, f.CookingFuel, f.HouseOwnership,
+		f.LandOwnership, nullInt(f.FloorArea), strings.Join(f.Assets, "|"), int64(f.Cattle), int64(f.Buffalo),
+		int64(f.Goats), int64(f.Pigs), int64(f.Horses), int64(f.Poultry), f.Status, f.StatusReason,
+		f.Hash(), f.ChangedBy, f.ChangeReason}
+}
+
+func personValues(p *Person) []any {
+	return []any{p.ID, int64(p.Version), store.Micros(p.ValidFrom), nullTime(p.Change), p.FamilyID, p.VillageCode,
+		p.NIK, p.Name, NameKey(p.Name), p.Sex, p.BirthPlace, p.BirthDate, p.Relation, p.MaritalStatus,
+		p.MotherName, p.Education, p.SchoolLevel, p.SchoolID, p.Occupation, p.Disability, p.DisabilitySeverity,
+		p.Pregnant, strings.Join(p.PPKS, "|"), p.Status, p.StatusReason, p.Hash(), p.ChangedBy, p.ChangeReason}
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanFamily(s scanner) (Family, error) {
+	var f Family
+	var validFrom int64
+	var validTo sql.NullInt64
+	var lat, lon sql.NullFloat64
+	var area sql.NullInt64
+	var assets string
+	var hash int64
+	err := s.Scan(&f.ID, &f.Version, &validFrom, &validTo, &f.KK, &f.VillageCode, &f.Address, &f.RT, &f.RW,
+		&lat, &lon, &f.FloorMaterial, &f.WallMaterial, &f.RoofMaterial, &f.WaterSource, &f.Sanitation,
+		&f.Electricity, &f.CookingFuel, &f.HouseOwnership, &f.LandOwnership, &area, &assets,
+		&f.Cattle, &f.Buffalo, &f.Goats, &f.Pigs, &f.Horses, &f.Poultry, &f.Status, &f.StatusReason, &hash,
+		&f.ChangedBy, &f.ChangeReason)
+	if err != nil {
+		return f, err
+	}
+	f.ValidFrom = store.FromMicros(validFrom)
+	if validTo.Valid {
+		t := store.FromMicros(validTo.Int64)
+		f.ValidTo = &t
+	}
+	if lat.Valid && lon.Valid {
+		f.Latitude, f.Longitude = &lat.Float64, &lon.Float64
+	}
+	if area.Valid {
+		a := int(area.Int64)
+		f.FloorArea = &a
+	}
+	f.Assets = codeList(assets)
+	return f, nil
+}
+
+func scanPerson(s scanner) (Person, error) {
+	var p Person
+	var validFrom int64
+	var validTo sql.NullInt64
+	var nameKey, ppks string
+	var hash int64
+	err := s.Scan(&p.ID, &p.Version, &validFrom, &validTo, &p.FamilyID, &p.VillageCode, &p.NIK, &p.Name,
+		&nameKey, &p.Sex, &p.BirthPlace, &p.BirthDate, &p.Relation, &p.MaritalStatus, &p.MotherName,
+		&p.Education, &p.SchoolLevel, &p.SchoolID, &p.Occupation, &p.Disability, &p.DisabilitySeverity,
+		&p.Pregnant, &ppks, &p.Status, &p.StatusReason, &hash, &p.ChangedBy, &p.ChangeReason)
+	if err != nil {
+		return p, err
+	}
+	p.ValidFrom = store.FromMicros(validFrom)
+	if validTo.Valid {
+		t := store.FromMicros(validTo.Int64)
+		p.ValidTo = &t
+	}
+	p.PPKS = codeList(ppks)
+	return p, nil
+}
+
+// hasher builds the content hash that tells an unchanged record from a changed one.
+type hasher struct{ b []byte }
+
+func (h *hasher) s(v string) { h.b = append(append(h.b, v...), 0) }
+func (h *hasher) i(v int)    { h.b = append(strconv.AppendInt(h.b, int64(v), 10), 0) }
+func (h *hasher) sum() int64 {
+	f := fnv.New64a()
+	f.Write(h.b)
+	return int64(f.Sum64())
+}
+
+// Hash is a digest of the family's content (not its ID, version or change
+// metadata): equal hashes mean nothing to record.
+func (f *Family) Hash() int64 {
+	h := hasher{b: make([]byte, 0, 256)}
+	h.s(f.KK)
+	h.s(f.VillageCode)
+	h.s(f.Address)
+	h.s(f.RT)
+	h.s(f.RW)
+	for _, p := range []*float64{f.Latitude, f.Longitude} {
+		if p == nil {
+			h.s("")
+		} else {
+			h.s(strconv.FormatFloat(*p, 'f', -1, 64))
+		}
+	}
+	for _, v := range []string{f.FloorMaterial, f.WallMaterial, f.RoofMaterial, f.WaterSource, f.Sanitation,
+		f.Electricity, f.CookingFuel, f.HouseOwnership, f.LandOwnership, strings.Join(f.Assets, "|"), f.Status, f.StatusReason} {
+		h.s(v)
+	}
+	if f.FloorArea == nil {
+		h.s("")
+	} else {
+		h.i(*f.FloorArea)
+	}
+	for _, v := range []int{f.Cattle, f.Buffalo, f.Goats, f.Pigs, f.Horses, f.Poultry} {
+		h.i(v)
+	}
+	return h.sum()
+}
+
+// Hash is a digest of the person's content including the family they
+// belong to, excluding ID, version and change metadata.
+func (p *Person) Hash() int64 {
+	h := hasher{b: make([]byte, 0, 256)}
+	for _, v := range []string{p.VillageCode, p.NIK, p.Name, p.Sex, p.BirthPlace, p.BirthDate, p.Relation,
+		p.MaritalStatus, p.MotherName, p.Education, p.SchoolLevel, p.SchoolID, p.Occupation, p.Disability,
+		p.DisabilitySeverity, strings.Join(p.PPKS, "|"), p.Status, p.StatusReason} {
+		h.s(v)
+	}
+	if p.Pregnant {
+		h.s("1")
+	} else {
+		h.s("0")
+	}
+	h.i(int(p.FamilyID))
+	return h.sum()
+}
+
+// placeholders returns "$from, $from+1, ..., $from+n-1".
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(from + i))
+	}
+	return b.String()
+}
+
+// scopeRange turns a region scope into a half-open range over village codes
+// ("" = everything). Segments have fixed widths, so the codes under
+// "32.01" (and "32.01" itself) are exactly those >= "32.01" and < "32.01/".
+func scopeRange(scope string) (lo, hi string) {
+	if scope == "" {
+		return "", "~"
+	}
+	return scope, scope + "/"
+}
