@@ -321,12 +321,14 @@ func (r *Registry) readFamilies(ctx context.Context, src RowReader, h *Header, c
 				}
 			}
 		}
+		if rowBad {
+			// Already reported; its cells are not worth checking one by one.
+			cur.bad = true
+			continue
+		}
 		p, fe := h.PersonFromRow(row)
 		for _, e := range fe {
 			rep.add(pos, e)
-			cur.bad = true
-		}
-		if rowBad {
 			cur.bad = true
 		}
 		cur.members = append(cur.members, p)

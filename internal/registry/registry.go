@@ -507,4 +507,3 @@ func (r *Registry) SetPersonStatus(ctx context.Context, e Edit, id int64, versio
 	p.Status, p.StatusReason = status, reason
 	return r.UpdatePerson(ctx, e, id, version, p)
 }
-
