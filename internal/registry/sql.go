@@ -64,58 +64,94 @@ func personValues(p *Person) []any {
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanFamily(s scanner) (Family, error) {
-	var f Family
-	var validFrom int64
-	var validTo sql.NullInt64
-	var lat, lon sql.NullFloat64
-	var area sql.NullInt64
-	var assets string
-	var hash int64
-	err := s.Scan(&f.ID, &f.Version, &validFrom, &validTo, &f.KK, &f.VillageCode, &f.Address, &f.RT, &f.RW,
-		&lat, &lon, &f.FloorMaterial, &f.WallMaterial, &f.RoofMaterial, &f.WaterSource, &f.Sanitation,
-		&f.Electricity, &f.CookingFuel, &f.HouseOwnership, &f.LandOwnership, &area, &assets,
-		&f.Cattle, &f.Buffalo, &f.Goats, &f.Pigs, &f.Horses, &f.Poultry, &f.Status, &f.StatusReason, &hash,
-		&f.ChangedBy, &f.ChangeReason)
-	if err != nil {
-		return f, err
-	}
-	f.ValidFrom = store.FromMicros(validFrom)
-	if validTo.Valid {
-		t := store.FromMicros(validTo.Int64)
+// familyDest holds the scan destinations of one family row.
+type familyDest struct {
+	f         Family
+	validFrom int64
+	validTo   sql.NullInt64
+	lat, lon  sql.NullFloat64
+	area      sql.NullInt64
+	assets    string
+	hash      int64
+}
+
+func (d *familyDest) ptrs() []any {
+	f := &d.f
+	return []any{&f.ID, &f.Version, &d.validFrom, &d.validTo, &f.KK, &f.VillageCode, &f.Address, &f.RT, &f.RW,
+		&d.lat, &d.lon, &f.FloorMaterial, &f.WallMaterial, &f.RoofMaterial, &f.WaterSource, &f.Sanitation,
+		&f.Electricity, &f.CookingFuel, &f.HouseOwnership, &f.LandOwnership, &d.area, &d.assets,
+		&f.Cattle, &f.Buffalo, &f.Goats, &f.Pigs, &f.Horses, &f.Poultry, &f.Status, &f.StatusReason, &d.hash,
+		&f.ChangedBy, &f.ChangeReason}
+}
+
+func (d *familyDest) family() Family {
+	f := d.f
+	f.ValidFrom = store.FromMicros(d.validFrom)
+	if d.validTo.Valid {
+		t := store.FromMicros(d.validTo.Int64)
 		f.ValidTo = &t
 	}
-	if lat.Valid && lon.Valid {
-		f.Latitude, f.Longitude = &lat.Float64, &lon.Float64
+	if d.lat.Valid && d.lon.Valid {
+		lat, lon := d.lat.Float64, d.lon.Float64
+		f.Latitude, f.Longitude = &lat, &lon
 	}
-	if area.Valid {
-		a := int(area.Int64)
+	if d.area.Valid {
+		a := int(d.area.Int64)
 		f.FloorArea = &a
 	}
-	f.Assets = codeList(assets)
-	return f, nil
+	f.Assets = codeList(d.assets)
+	if f.Assets == nil {
+		f.Assets = []string{}
+	}
+	return f
+}
+
+func scanFamily(s scanner) (Family, error) {
+	var d familyDest
+	if err := s.Scan(d.ptrs()...); err != nil {
+		return Family{}, err
+	}
+	return d.family(), nil
+}
+
+// personDest holds the scan destinations of one person row.
+type personDest struct {
+	p         Person
+	validFrom int64
+	validTo   sql.NullInt64
+	nameKey   string
+	ppks      string
+	hash      int64
+}
+
+func (d *personDest) ptrs() []any {
+	p := &d.p
+	return []any{&p.ID, &p.Version, &d.validFrom, &d.validTo, &p.FamilyID, &p.VillageCode, &p.NIK, &p.Name,
+		&d.nameKey, &p.Sex, &p.BirthPlace, &p.BirthDate, &p.Relation, &p.MaritalStatus, &p.MotherName,
+		&p.Education, &p.SchoolLevel, &p.SchoolID, &p.Occupation, &p.Disability, &p.DisabilitySeverity,
+		&p.Pregnant, &d.ppks, &p.Status, &p.StatusReason, &d.hash, &p.ChangedBy, &p.ChangeReason}
+}
+
+func (d *personDest) person() Person {
+	p := d.p
+	p.ValidFrom = store.FromMicros(d.validFrom)
+	if d.validTo.Valid {
+		t := store.FromMicros(d.validTo.Int64)
+		p.ValidTo = &t
+	}
+	p.PPKS = codeList(d.ppks)
+	if p.PPKS == nil {
+		p.PPKS = []string{}
+	}
+	return p
 }
 
 func scanPerson(s scanner) (Person, error) {
-	var p Person
-	var validFrom int64
-	var validTo sql.NullInt64
-	var nameKey, ppks string
-	var hash int64
-	err := s.Scan(&p.ID, &p.Version, &validFrom, &validTo, &p.FamilyID, &p.VillageCode, &p.NIK, &p.Name,
-		&nameKey, &p.Sex, &p.BirthPlace, &p.BirthDate, &p.Relation, &p.MaritalStatus, &p.MotherName,
-		&p.Education, &p.SchoolLevel, &p.SchoolID, &p.Occupation, &p.Disability, &p.DisabilitySeverity,
-		&p.Pregnant, &ppks, &p.Status, &p.StatusReason, &hash, &p.ChangedBy, &p.ChangeReason)
-	if err != nil {
-		return p, err
+	var d personDest
+	if err := s.Scan(d.ptrs()...); err != nil {
+		return Person{}, err
 	}
-	p.ValidFrom = store.FromMicros(validFrom)
-	if validTo.Valid {
-		t := store.FromMicros(validTo.Int64)
-		p.ValidTo = &t
-	}
-	p.PPKS = codeList(ppks)
-	return p, nil
+	return d.person(), nil
 }
 
 // hasher builds the content hash that tells an unchanged record from a changed one.
