@@ -85,4 +85,3 @@ func TestStore(t *testing.T) {
 		})
 	})
 }
-
