@@ -572,7 +572,7 @@ func currentByKey(ctx context.Context, tx *store.Tx, prefix string, keys []strin
 		for _, k := range keys[start:end] {
 			args = append(args, k)
 		}
-		rows, err := tx.Query(ctx, prefix+"("+placeholders(1, len(args))+")", args...)
+		rows, err := tx.Query(ctx, prefix+"("+tx.Engine().Params(1, len(args))+")", args...)
 		if err != nil {
 			return nil, err
 		}
@@ -602,7 +602,7 @@ func closeVersions(ctx context.Context, tx *store.Tx, table string, ids []int64,
 		for _, id := range ids[start:end] {
 			args = append(args, id)
 		}
-		q := "UPDATE " + table + " SET valid_to = $1 WHERE valid_to IS NULL AND id IN (" + placeholders(2, end-start) + ")"
+		q := "UPDATE " + table + " SET valid_to = $1 WHERE valid_to IS NULL AND id IN (" + tx.Engine().Params(2, end-start) + ")"
 		res, err := tx.Exec(ctx, q, args...)
 		if err != nil {
 			return err

@@ -142,7 +142,7 @@ func existingNIKs(ctx context.Context, tx *store.Tx, niks []string) error {
 	for i, n := range niks {
 		args[i] = n
 	}
-	rows, err := tx.Query(ctx, `SELECT nik FROM person WHERE valid_to IS NULL AND nik IN (`+placeholders(1, len(niks))+`)`, args...)
+	rows, err := tx.Query(ctx, `SELECT nik FROM person WHERE valid_to IS NULL AND nik IN (`+tx.Engine().Params(1, len(niks))+`)`, args...)
 	if err != nil {
 		return err
 	}

@@ -214,19 +214,6 @@ func (p *Person) Hash() int64 {
 	return h.sum()
 }
 
-// placeholders returns "$from, $from+1, ..., $from+n-1".
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(from + i))
-	}
-	return b.String()
-}
-
 // scopeRange turns a region scope into a half-open range over village codes
 // ("" = everything). Segments have fixed widths, so the codes under
 // "32.01" (and "32.01" itself) are exactly those >= "32.01" and < "32.01/".

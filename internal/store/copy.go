@@ -11,7 +11,7 @@ import (
 )
 
 // CopyFrom inserts rows into table in bulk: PostgreSQL's COPY protocol, or
-// multi-row INSERT statements on SQLite. Values must have the Go types of
+// multi-row INSERT statements with anonymous placeholders on SQLite. Values must have the Go types of
 // the columns (int64, string, bool, float64, nil for NULL).
 func (tx *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
 	if len(rows) == 0 {
@@ -71,7 +71,6 @@ func insertSQL(table string, columns []string, nrows int) string {
 	b.WriteString(" (")
 	b.WriteString(strings.Join(columns, ", "))
 	b.WriteString(") VALUES ")
-	p := 1
 	for i := 0; i < nrows; i++ {
 		if i > 0 {
 			b.WriteByte(',')
@@ -81,11 +80,31 @@ func insertSQL(table string, columns []string, nrows int) string {
 			if j > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(p))
-			p++
+			b.WriteByte('?')
 		}
 		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// Params returns n placeholders for parameters from, from+1, ... of a
+// statement, for IN lists and multi-row inserts. SQLite gets anonymous "?":
+// its numbered and named forms cost time quadratic in the number of
+// parameters. The parameters before them must be numbered $1 .. $from-1,
+// each used once, which makes both forms bind alike.
+func (e Engine) Params(from, n int) string {
+	var b strings.Builder
+	b.Grow(n * 6)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if e == SQLite {
+			b.WriteByte('?')
+			continue
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(from + i))
 	}
 	return b.String()
 }

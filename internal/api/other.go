@@ -1,0 +1,191 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/region"
+	"github.com/kemensos/jaring/internal/registry"
+	"github.com/kemensos/jaring/internal/store"
+)
+
+var zeroTime time.Time
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "jaring_sesi"
+
+// SetSessionCookie sets the session cookie with safe attributes.
+func SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+// ClearSessionCookie removes the session cookie.
+func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := httpx.DecodeJSON(w, r, &b); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	token, sess, err := a.Auth.SignIn(r.Context(), b.Username, b.Password)
+	if errors.Is(err, auth.ErrBadCredentials) {
+		httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Gagal masuk", Detail: err.Error()})
+		return
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	SetSessionCookie(w, r, token, sess.ExpiresAt)
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"username": sess.User.Username, "role": sess.User.Role,
+		"csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := a.Auth.SignOut(r.Context(), c.Value); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+	}
+	ClearSessionCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) regionChildren(w http.ResponseWriter, r *http.Request) {
+	parent := r.URL.Query().Get("parent")
+	if parent != "" {
+		if err := region.Validate(parent); err != nil {
+			httpx.WriteError(w, r, &errs.Invalid{Fields: []errs.FieldError{{Field: "parent", Value: parent, Reason: err.Error()}}})
+			return
+		}
+	}
+	list, err := a.Regions.Children(r.Context(), parent)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []region.Region{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"regions": list})
+}
+
+func (a *API) regionGet(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	reg, err := a.Regions.Get(r.Context(), code)
+	if err != nil {
+		if store.IsNoRows(err) {
+			err = errs.NotFound("wilayah %s", code)
+		}
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, reg)
+}
+
+func (a *API) stats(w http.ResponseWriter, r *http.Request) {
+	counts, err := a.Registry.CountsByChild(r.Context(), r.URL.Query().Get("region"))
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"counts": counts})
+}
+
+// MaxUpload is the largest import file accepted over HTTP.
+const MaxUpload = 512 << 20
+
+func (a *API) importStart(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxUpload)
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		httpx.WriteError(w, r, &errs.Invalid{Fields: []errs.FieldError{{Field: "file", Reason: "unggah berkas CSV atau XLSX pada kolom 'file' (paling besar 512 MB)"}}})
+		return
+	}
+	defer file.Close()
+	job, err := a.Imports.Start(httpx.Actor(r), hdr.Filename, file, registry.ImportOptions{
+		Actor: httpx.Actor(r), AllowMove: r.FormValue("allow_move") == "true", Reason: r.FormValue("reason")})
+	if err != nil {
+		httpx.WriteError(w, r, &errs.Invalid{Fields: []errs.FieldError{{Field: "file", Reason: err.Error()}}})
+		return
+	}
+	w.Header().Set("Location", "/api/v1/imports/"+job.ID)
+	httpx.WriteJSON(w, http.StatusAccepted, job)
+}
+
+func (a *API) importStatus(w http.ResponseWriter, r *http.Request) {
+	job, ok := a.Imports.Get(r.PathValue("id"), httpx.Actor(r))
+	if !ok {
+		httpx.WriteError(w, r, errs.NotFound("impor"))
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, job)
+}
+
+func (a *API) importReport(w http.ResponseWriter, r *http.Request) {
+	job, ok := a.Imports.Get(r.PathValue("id"), httpx.Actor(r))
+	if !ok || job.Finished == nil {
+		httpx.WriteError(w, r, errs.NotFound("laporan impor"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="laporan-galat-`+sanitizeName(job.FileName)+`.csv"`)
+	http.ServeFile(w, r, job.ReportPath())
+}
+
+func (a *API) export(w http.ResponseWriter, r *http.Request) {
+	scope := r.URL.Query().Get("region")
+	if scope != "" {
+		if err := region.Validate(scope); err != nil {
+			httpx.WriteError(w, r, &errs.Invalid{Fields: []errs.FieldError{{Field: "region", Value: scope, Reason: err.Error()}}})
+			return
+		}
+	}
+	name := "register-" + strings.ReplaceAll(scope, ".", "")
+	if scope == "" {
+		name = "register-nasional"
+	}
+	var out registry.RowWriter
+	switch r.URL.Query().Get("format") {
+	case "", "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		out = registry.NewCSVWriter(w)
+	case "xlsx":
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+		out = registry.NewXLSXWriter(w)
+	default:
+		httpx.WriteError(w, r, &errs.Invalid{Fields: []errs.FieldError{{Field: "format", Reason: "csv atau xlsx"}}})
+		return
+	}
+	if _, err := a.Registry.Export(r.Context(), scope, out); err != nil {
+		// Headers are gone; the client sees a truncated file.
+		httpx.WriteError(w, r, err)
+	}
+}
+
+func sanitizeName(s string) string {
+	s = strings.TrimSuffix(filepath.Base(s), filepath.Ext(s))
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+}

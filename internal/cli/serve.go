@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/region"
+	"github.com/kemensos/jaring/internal/registry"
+	"github.com/kemensos/jaring/internal/seed"
+	"github.com/kemensos/jaring/internal/server"
+	"github.com/kemensos/jaring/internal/store"
+)
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet("serve", env, "serve [--db URL] [--addr HOST:PORT] [--demo] [--migrate]")
+	var df dbFlags
+	df.register(fs, env)
+	addr := fs.String("addr", firstNonEmpty(env.Getenv("JARING_ADDR"), "127.0.0.1:8080"), "listen address (env JARING_ADDR)")
+	demo := fs.Bool("demo", false, "migrate, and when empty load demo regions, synthetic families and an administrator")
+	demoFamilies := fs.Int("demo-families", 2000, "synthetic families loaded by --demo into an empty register")
+	migrate := fs.Bool("migrate", false, "migrate the schema before serving")
+	tlsCert := fs.String("tls-cert", env.Getenv("JARING_TLS_CERT"), "TLS certificate file (serve HTTPS)")
+	tlsKey := fs.String("tls-key", env.Getenv("JARING_TLS_KEY"), "TLS key file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(logger)
+	db, err := df.open(ctx, env, *migrate || *demo)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	reg := registry.New(db)
+	authSvc := auth.New(db)
+	if *demo {
+		if err := loadDemo(ctx, env, db, *demoFamilies); err != nil {
+			return err
+		}
+	}
+	if n, err := authSvc.CountUsers(ctx); err != nil {
+		return err
+	} else if n == 0 {
+		if err := createFirstAdmin(ctx, env, authSvc); err != nil {
+			return err
+		}
+	}
+	uploads := filepath.Join(df.data, "uploads")
+	if err := os.MkdirAll(uploads, 0o700); err != nil {
+		return err
+	}
+	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(env.Stdout, "Jaring berjalan di %s://%s (basis data: %s, %s). Hentikan dengan Ctrl+C.\n", scheme, ln.Addr(), db.Engine(), db.Where())
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			errc <- hs.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadDemo fills an empty database with the demo regions and synthetic families.
+func loadDemo(ctx context.Context, env *Env, db *store.DB, families int) error {
+	counts, err := region.Store{DB: db}.Count(ctx)
+	if err != nil {
+		return err
+	}
+	if counts[4] == 0 {
+		res, err := region.Import(ctx, db, region.Demo())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Wilayah demo dimuat: %d kode.\n", res.Added)
+	}
+	var n int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM family`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 || families == 0 {
+		return nil
+	}
+	res, err := seedDB(ctx, env, db, seed.Options{Seed: 1, Families: families, Names: loadNames(env), Now: time.Now().UTC()}, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Keluarga sintetis dimuat: %d keluarga, %d jiwa.\n", res.FamiliesAdded, res.PeopleAdded)
+	return nil
+}
+
+// createFirstAdmin creates the administrator of an empty database, with the
+// password from JARING_ADMIN_PASSWORD or a generated one printed once.
+func createFirstAdmin(ctx context.Context, env *Env, a *auth.Service) error {
+	password := env.Getenv("JARING_ADMIN_PASSWORD")
+	generated := password == ""
+	if generated {
+		password = auth.GeneratePassword()
+	}
+	if _, err := a.CreateUser(ctx, "admin", password, auth.RoleAdmin, ""); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "Akun administrator dibuat. Masuk dengan:")
+	fmt.Fprintln(env.Stdout, "  nama pengguna: admin")
+	if generated {
+		fmt.Fprintf(env.Stdout, "  kata sandi:    %s   (hanya ditampilkan sekali; simpan sekarang)\n", password)
+	} else {
+		fmt.Fprintln(env.Stdout, "  kata sandi:    dari JARING_ADMIN_PASSWORD")
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+// Package server assembles Jaring's HTTP surface: the JSON API, the back
+// office, health and metrics, behind one middleware chain.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kemensos/jaring/internal/api"
+	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/region"
+	"github.com/kemensos/jaring/internal/registry"
+	"github.com/kemensos/jaring/internal/store"
+	"github.com/kemensos/jaring/internal/web"
+)
+
+// Deps are what the server needs.
+type Deps struct {
+	DB       *store.DB
+	Registry *registry.Registry
+	Auth     *auth.Service
+	Imports  *registry.Jobs
+	Logger   *slog.Logger
+}
+
+// Server is the HTTP handler of Jaring.
+type Server struct {
+	deps     Deps
+	routes   []httpx.Route
+	mux      *http.ServeMux
+	handler  http.Handler
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	metrics  http.Handler
+}
+
+// New builds the server.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &Server{deps: d, mux: http.NewServeMux()}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jaring_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
+	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jaring_http_request_duration_seconds", Help: "HTTP request duration by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10}}, []string{"route"})
+	reg.MustRegister(s.requests, s.duration)
+	s.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+
+	regions := region.Store{DB: d.DB}
+	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports}
+	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports})
+	s.routes = append(s.routes,
+		httpx.Route{Method: "GET", Pattern: "/healthz", Access: httpx.Public, Handler: s.healthz},
+		httpx.Route{Method: "GET", Pattern: "/readyz", Access: httpx.Public, Handler: s.readyz},
+		httpx.Route{Method: "GET", Pattern: "/metrics", Access: httpx.Public, Handler: s.metrics.ServeHTTP},
+	)
+	s.routes = append(s.routes, a.Routes()...)
+	s.routes = append(s.routes, w.Routes()...)
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
+	}
+	// observe must see the request the mux sets Pattern on: nothing between them copies it.
+	s.handler = s.recoverer(s.requestID(s.securityHeaders(s.loadSession(s.observe(s.mux)))))
+	return s
+}
+
+// Routes returns the whole URL surface, for tests and documentation.
+func (s *Server) Routes() []httpx.Route { return s.routes }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.deps.DB.Ping(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	v, err := s.deps.DB.SchemaVersion(ctx)
+	if err != nil || v < s.deps.DB.LatestVersion() {
+		http.Error(w, "schema not migrated", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// guard enforces a route's access rule and CSRF protection.
+func (s *Server) guard(rt httpx.Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := httpx.SessionFrom(r.Context())
+		if rt.Access == httpx.SignedIn && sess == nil {
+			if isAPI(r) {
+				httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Belum masuk", Detail: "Masuk dulu melalui /api/v1/auth/login."})
+			} else {
+				http.Redirect(w, r, "/masuk", http.StatusSeeOther)
+			}
+			return
+		}
+		if sess != nil && !rt.NoCSRF && unsafeMethod(r.Method) && !validCSRF(r, sess) {
+			httpx.WriteProblem(w, httpx.Problem{Status: http.StatusForbidden, Title: "Token CSRF tidak valid",
+				Detail: "Kirim header X-CSRF-Token (API) atau muat ulang formulir (peramban)."})
+			return
+		}
+		rt.Handler(w, r)
+	})
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+func validCSRF(r *http.Request, sess *auth.Session) bool {
+	tok := r.Header.Get("X-CSRF-Token")
+	if tok == "" && !isAPI(r) {
+		// Forms: multipart forms are parsed by the handler; read the field here.
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			_ = r.ParseMultipartForm(32 << 20)
+		}
+		tok = r.FormValue("csrf_token")
+	}
+	return tok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(sess.CSRFToken)) == 1
+}
+
+// loadSession attaches the session named by the cookie, if valid.
+func (s *Server) loadSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie(api.SessionCookie); err == nil && c.Value != "" {
+			if sess, err := s.deps.Auth.Lookup(r.Context(), c.Value); err == nil {
+				r = r.WithContext(httpx.WithSession(r.Context(), &sess))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+func (s *Server) requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs and measures each request by its route pattern. It never
+// logs the query string or body, where personal data could travel.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		d := time.Since(start)
+		s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		s.duration.WithLabelValues(route).Observe(d.Seconds())
+		id, _ := r.Context().Value(requestIDKey).(string)
+		s.deps.Logger.LogAttrs(r.Context(), slog.LevelInfo, "http",
+			slog.String("id", id), slog.String("method", r.Method), slog.String("route", route),
+			slog.Int("status", sw.status), slog.Duration("took", d))
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.deps.Logger.Error("panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
+				httpx.WriteProblem(w, httpx.Problem{Status: http.StatusInternalServerError, Title: "Internal Server Error"})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
