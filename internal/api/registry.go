@@ -171,6 +171,9 @@ func (a *API) familyLookup(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
+	if members == nil {
+		members = []registry.Person{}
+	}
 	httpx.WriteJSON(w, http.StatusOK, familyView{Family: f, Members: members})
 }
 

@@ -75,7 +75,9 @@ func New(d Deps) *Server {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
 	}
 	// observe must see the request the mux sets Pattern on: nothing between them copies it.
-	s.handler = s.recoverer(s.requestID(s.securityHeaders(s.loadSession(s.observe(s.mux)))))
+	// The inner recoverer turns a handler's panic into a 500 that observe logs
+	// and counts under its route; the outer one covers the middleware.
+	s.handler = s.recoverer(s.requestID(s.securityHeaders(s.loadSession(s.observe(s.recoverer(s.mux))))))
 	return s
 }
 
