@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,9 +131,9 @@ func (s *scenario) auth(t *testing.T) {
 		t.Error("401 without detail")
 	}
 	anon.do(t, "POST", "/api/v1/families", "{}").problem(t, http.StatusUnauthorized)
-	// The document itself is public.
-	if r := anon.do(t, "GET", "/api/v1/openapi.json", nil); r.Status != http.StatusOK {
-		t.Errorf("openapi.json: %d", r.Status)
+	// The document itself is public, and may be cached.
+	if r := anon.do(t, "GET", "/api/v1/openapi.json", nil); r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Cache-Control"), "public") {
+		t.Errorf("openapi.json: %d, Cache-Control %q", r.Status, r.Header.Get("Cache-Control"))
 	}
 
 	wrong := anon.do(t, "POST", "/api/v1/auth/login", map[string]string{"username": adminUser, "password": "salah-sama-sekali"})
@@ -146,6 +148,19 @@ func (s *scenario) auth(t *testing.T) {
 	}
 	s.e.secrets = append(s.e.secrets, "salah-sama-sekali")
 	anon.do(t, "POST", "/api/v1/auth/login", "{not json").invalid(t, "body")
+	// A cross-site form can post JSON as text/plain (login CSRF): refused.
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+		req, _ := http.NewRequest("POST", s.e.ts.URL+"/api/v1/auth/login",
+			strings.NewReader(`{"username":"`+adminUser+`","password":"`+adminPass+`"}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		r := anon.send(t, req)
+		r.problem(t, http.StatusUnsupportedMediaType)
+		if len(r.Header.Values("Set-Cookie")) > 0 {
+			t.Errorf("login as %q sets a cookie", ct)
+		}
+	}
 
 	// Signing in sets a safe cookie and returns the CSRF token.
 	r := anon.do(t, "POST", "/api/v1/auth/login", map[string]string{"username": adminUser, "password": adminPass})
@@ -160,6 +175,20 @@ func (s *scenario) auth(t *testing.T) {
 	}
 	if ck == nil || ck.Value == "" || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" {
 		t.Fatalf("session cookie %+v", ck)
+	}
+	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("login answer Cache-Control %q, want no-store", cc)
+	}
+	// A charset parameter is fine.
+	req, _ := http.NewRequest("POST", s.e.ts.URL+"/api/v1/auth/login",
+		strings.NewReader(`{"username":"`+adminUser+`","password":"`+adminPass+`"}`))
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if r := s.e.anonymous().send(t, req); r.Status != http.StatusOK {
+		t.Errorf("login with charset: %d %s", r.Status, r.Body)
+	} else {
+		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+			s.e.secrets = append(s.e.secrets, c.Value)
+		}
 	}
 	s.e.secrets = append(s.e.secrets, ck.Value)
 
@@ -204,7 +233,12 @@ func (s *scenario) create(t *testing.T) {
 	s.ef = s.createFamily(t, family(kkE, village2, "JL. TULIP 5"), person(nikE, "RUDI HARTONO", "L", "1995-05-05", "kepala_keluarga"))
 
 	var got familyView
-	s.c.do(t, "GET", idPath("/api/v1/families/", s.a.Family.ID), nil).expect(t, http.StatusOK, &got)
+	r := s.c.do(t, "GET", idPath("/api/v1/families/", s.a.Family.ID), nil)
+	r.expect(t, http.StatusOK, &got)
+	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("family answer Cache-Control %q, want no-store", cc)
+	}
+	checkSecurityHeaders(t, r.Header)
 	if got.Family.KK != kkA || got.Family.VillageCode != village1 || got.Family.Status != "aktif" || len(got.Members) != 3 {
 		t.Fatalf("get family: %+v", got)
 	}
@@ -214,7 +248,7 @@ func (s *scenario) create(t *testing.T) {
 		}
 	}
 	// A second family with the same KK is refused.
-	r := s.c.do(t, "POST", "/api/v1/families", familyBody{Family: family(kkA, village1, "X"),
+	r = s.c.do(t, "POST", "/api/v1/families", familyBody{Family: family(kkA, village1, "X"),
 		Members: []registry.Person{person("3204281205800002", "BUDI LAIN", "L", "1980-05-12", "kepala_keluarga")}, Reason: "dobel"})
 	r.invalid(t, "no_kk")
 	if strings.Contains(string(r.Body), kkA) {
@@ -749,6 +783,10 @@ func (s *scenario) export(t *testing.T) {
 	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="register-327312.csv"`) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
+	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("export Cache-Control %q, want no-store", cc)
+	}
+	checkSecurityHeaders(t, r.Header)
 	recs, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -892,4 +930,100 @@ func (s *scenario) privacy(t *testing.T) {
 	if t.Failed() {
 		t.Logf("log:\n%s", logs)
 	}
+}
+
+// TestConcurrentWrites races writers on the same record: exactly one wins and
+// the others get a clean 409 or 422, never a 500, on every engine.
+func TestConcurrentWrites(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := e.login(t, adminUser, adminPass)
+		const n = 8
+		race := func(what string, want int, req func(i int) response) {
+			t.Helper()
+			statuses := make([]int, n)
+			bodies := make([]string, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					r := req(i)
+					statuses[i], bodies[i] = r.Status, string(r.Body)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			won := 0
+			for i, st := range statuses {
+				switch st {
+				case want:
+					won++
+				case http.StatusConflict, http.StatusUnprocessableEntity:
+				default:
+					t.Errorf("%s: request %d answered %d: %s", what, i, st, bodies[i])
+				}
+			}
+			if won != 1 {
+				t.Errorf("%s: %d winners, want 1 (statuses %v)", what, won, statuses)
+			}
+		}
+		// The same KK registered at once, with different people.
+		race("create same KK", http.StatusCreated, func(i int) response {
+			head := person(fmt.Sprintf("32042812058000%02d", i+10), "KEPALA "+string(rune('A'+i)), "L", "1980-05-12", "kepala_keluarga")
+			return c.do(t, "POST", "/api/v1/families", familyBody{Family: family(kkA, village1, "JL. BALAP"), Members: []registry.Person{head}, Reason: "balapan"})
+		})
+		var v familyView
+		c.do(t, "POST", "/api/v1/families/lookup", map[string]string{"no_kk": kkA}).expect(t, http.StatusOK, &v)
+		// The same version updated at once.
+		race("update same version", http.StatusOK, func(i int) response {
+			f := v.Family
+			f.Address = "JL. BALAP " + strconv.Itoa(i)
+			return c.do(t, "PUT", idPath("/api/v1/families/", f.ID), familyBody{Family: f, Version: 1, Reason: "balapan"})
+		})
+		// The same NIK added at once to different families.
+		var fams []int64
+		for i := range n {
+			kk := fmt.Sprintf("32042815061001%02d", i+10)
+			head := person(fmt.Sprintf("32042801011000%02d", i+10), "ANAK "+string(rune('A'+i)), "L", "2010-01-01", "kepala_keluarga")
+			fams = append(fams, createSingle(t, c, kk, head))
+		}
+		race("add same NIK", http.StatusCreated, func(i int) response {
+			return c.do(t, "POST", idPath("/api/v1/families/", fams[i])+"/members",
+				map[string]any{"person": person(nikBaby, "NUR AINI", "P", "2020-02-02", "anak"), "reason": "balapan"})
+		})
+		if m := regexp.MustCompile(`\d{16}`).FindString(e.logs.String()); m != "" {
+			t.Errorf("logs contain a 16-digit number: %s", m)
+		}
+	})
+}
+
+// createSingle creates a family with one head and returns its ID.
+func createSingle(t *testing.T, c *client, kk string, head registry.Person) int64 {
+	t.Helper()
+	var v familyView
+	c.do(t, "POST", "/api/v1/families", familyBody{Family: family(kk, village2, "JL. ANAK"), Members: []registry.Person{head}, Reason: "uji"}).expect(t, http.StatusCreated, &v)
+	return v.Family.ID
+}
+
+// TestImportFailureLogsNoIdentifiers uploads a CSV without its header row, a
+// common mistake: the first data row is read as column names. The job fails
+// and tells its owner why; the server log must not receive the KK number
+// and NIK that the unknown "column names" hold.
+func TestImportFailureLogsNoIdentifiers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		s := &scenario{e: e, c: e.login(t, adminUser, adminPass)}
+		job := s.startImport(t, "tanpa-judul.csv",
+			"3273121506100001,32.73.12.1001,JL. GUMURUH 1,keramik,3273121205800001,AGUS SALIM,L,1980-05-12,kepala_keluarga\n")
+		if job.State != "gagal" || job.Error == "" {
+			t.Fatalf("headerless import: %+v", job)
+		}
+		if m := regexp.MustCompile(`\d{16}`).FindString(e.logs.String()); m != "" {
+			t.Errorf("a failed import logs a 16-digit identifier (%s): registry.Jobs.run logs the import error, "+
+				"whose unknown-column list repeats header cells verbatim", m)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,16 @@ func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	// Sign-in is exempt from CSRF tokens, but a cross-site form can still
+	// post a JSON-shaped text/plain body and sign the victim into another
+	// account. Browsers send application/json cross-site only after a CORS
+	// preflight, which this server never grants.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnsupportedMediaType, Title: "Unsupported Media Type",
+			Detail: "Kirim JSON dengan Content-Type: application/json."})
+		return
+	}
 	var b struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
@@ -124,8 +135,15 @@ func (a *API) importStart(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, &errs.Invalid{Fields: []errs.FieldError{{Field: "file", Reason: err.Error()}}})
 		return
 	}
-	w.Header().Set("Location", "/api/v1/imports/"+job.ID)
-	httpx.WriteJSON(w, http.StatusAccepted, job)
+	// The job runs already: answer a copy taken under the jobs' lock, not
+	// the pointer its goroutine writes to.
+	snap, ok := a.Imports.Get(job.ID, httpx.Actor(r))
+	if !ok {
+		httpx.WriteError(w, r, errs.NotFound("impor"))
+		return
+	}
+	w.Header().Set("Location", "/api/v1/imports/"+snap.ID)
+	httpx.WriteJSON(w, http.StatusAccepted, snap)
 }
 
 func (a *API) importStatus(w http.ResponseWriter, r *http.Request) {

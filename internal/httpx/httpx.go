@@ -11,6 +11,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/store"
 )
 
 // Access says who may call a route.
@@ -96,6 +97,10 @@ func Status(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, context.Canceled):
 		return 499
+	case store.IsUniqueViolation(err):
+		// A concurrent writer registered the same KK or NIK between our
+		// check and our insert: the same answer as a lost version race.
+		return http.StatusConflict
 	default:
 		return http.StatusInternalServerError
 	}
@@ -111,6 +116,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &inv):
 		p.Title = "Data tidak valid"
 		p.Errors = inv.Fields
+	case store.IsUniqueViolation(err):
+		// The database's message names constraints, not for the client.
+		p.Detail = "Data yang sama baru saja disimpan oleh permintaan lain; muat ulang lalu coba lagi."
 	case status == http.StatusInternalServerError:
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", err)
 		p.Detail = "Terjadi kesalahan pada server."

@@ -111,6 +111,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) guard(rt httpx.Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := httpx.SessionFrom(r.Context())
+		if rt.Access == httpx.SignedIn {
+			// Answers to signed-in users carry personal data: no cache may keep them.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		if rt.Access == httpx.SignedIn && sess == nil {
 			if isAPI(r) {
 				httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Belum masuk", Detail: "Masuk dulu melalui /api/v1/auth/login."})

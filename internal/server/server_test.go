@@ -383,3 +383,25 @@ func TestPanicRecovered(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionEndsWhenAccountDisabled: a disabled account's live session no
+// longer opens the API.
+func TestSessionEndsWhenAccountDisabled(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, nil)
+		session, _ := e.login(t)
+		if r := e.do(t, "GET", "/api/v1/stats", "", session, ""); r.Status != http.StatusOK {
+			t.Fatalf("stats: %d", r.Status)
+		}
+		ctx := context.Background()
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE users SET disabled = $1 WHERE username = $2`, true, adminUser)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkProblem(t, "disabled", e.do(t, "GET", "/api/v1/stats", "", session, ""), http.StatusUnauthorized)
+		checkProblem(t, "disabled login", e.do(t, "POST", "/api/v1/auth/login", `{"username":"`+adminUser+`","password":"`+adminPass+`"}`, "", ""), http.StatusUnauthorized)
+	})
+}
