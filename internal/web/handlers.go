@@ -43,7 +43,16 @@ func (w *Web) signInForm(rw http.ResponseWriter, r *http.Request) {
 	w.render(rw, r, http.StatusOK, "masuk", withData(w.newPage(r, "", "masuk_judul"), signInData{}))
 }
 
+// crossOrigin refuses browser requests sent by another site. Sign-in has
+// no CSRF token (there is no session yet), so without this a foreign page
+// could sign the victim into an account of the attacker's choosing.
+var crossOrigin = http.NewCrossOriginProtection()
+
 func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
+	if err := crossOrigin.Check(r); err != nil {
+		w.renderError(rw, r, errs.ErrForbidden)
+		return
+	}
 	r.Body = http.MaxBytesReader(rw, r.Body, 64<<10)
 	username := r.PostFormValue("nama_pengguna")
 	token, sess, err := w.d.Auth.SignIn(r.Context(), username, r.PostFormValue("kata_sandi"))
@@ -460,7 +469,7 @@ func (w *Web) importStart(rw http.ResponseWriter, r *http.Request) {
 	actor := httpx.Actor(r)
 	job, err := w.d.Imports.Start(actor, hdr.Filename, file, registry.ImportOptions{Actor: actor, AllowMove: d.AllowMove, Reason: d.Reason})
 	if err != nil {
-		slog.WarnContext(r.Context(), "web: import not started", "actor", actor, "err", err)
+		slog.WarnContext(r.Context(), "web: import not started", "actor", actor, "err", redact(err.Error()))
 		fail("berkas_rusak")
 		return
 	}

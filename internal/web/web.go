@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -234,8 +235,10 @@ func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, err error) {
 	switch status {
 	case http.StatusNotFound:
 		p.Title, d.Message = p.T("galat_404"), p.T("galat_404_isi")
+	case http.StatusForbidden:
+		p.Title, d.Message = p.T("galat_403"), p.T("galat_403_isi")
 	case http.StatusInternalServerError:
-		slog.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "route", r.Pattern, "err", err)
+		slog.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "route", r.Pattern, "err", redact(err.Error()))
 		p.Title, d.Message = p.T("galat_500"), p.T("galat_500_isi")
 	default:
 		if s := text(p.Lang, fmt.Sprintf("galat_%d", status)); !strings.HasPrefix(s, "galat_") {
@@ -252,6 +255,13 @@ func (w *Web) renderError(rw http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.render(rw, r, status, "galat", withData(p, d))
 }
+
+// longNumber matches what could be a NIK or KK number inside a message.
+var longNumber = regexp.MustCompile(`[0-9]{12,}`)
+
+// redact masks long numbers in a message before it is logged: error texts
+// may repeat input verbatim, and no NIK may reach a log.
+func redact(s string) string { return longNumber.ReplaceAllStringFunc(s, nik.Mask) }
 
 func withData(p *page, d any) *page {
 	p.Data = d
