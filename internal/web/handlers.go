@@ -66,6 +66,12 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 		w.renderError(rw, r, err)
 		return
 	}
+	// A session this browser still held ends: one browser, one session.
+	if c, err := r.Cookie(api.SessionCookie); err == nil && c.Value != "" {
+		if err := w.d.Auth.SignOut(r.Context(), c.Value); err != nil {
+			slog.WarnContext(r.Context(), "web: end previous session", "err", err)
+		}
+	}
 	api.SetSessionCookie(rw, r, token, sess.ExpiresAt)
 	http.Redirect(rw, r, "/", http.StatusSeeOther)
 }
