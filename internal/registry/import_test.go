@@ -100,7 +100,9 @@ func TestImportBadInput(t *testing.T) {
 		added   int64
 	}{
 		{name: "missing column", content: strings.Replace(goodCSV, ",hubungan", ",hubungn", 1), wantErr: "judul kolom",
-			report: []string{"hubungn,,kolom tidak dikenal", "hubungan,,kolom wajib tidak ada"}},
+			report: []string{"kolom 10,hubungn,kolom tidak dikenal", "hubungan,,kolom wajib tidak ada"}},
+		{name: "no header row", content: strings.SplitN(goodCSV, "\n", 2)[1], wantErr: "judul kolom",
+			report: []string{"kolom 1,****************,kolom tidak dikenal"}},
 		{name: "BOM and CRLF", content: "\ufeff" + strings.ReplaceAll(goodCSV, "\n", "\r\n"), added: 2},
 		{name: "latin1 bytes", content: strings.Replace(goodCSV, "Siti Aminah", "Siti Amin\xe1h", 1),
 			report: []string{`3,nama,,"bukan teks UTF-8`}, added: 1},

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kemensos/jaring/internal/errs"
@@ -142,33 +143,57 @@ func (r *Registry) Import(ctx context.Context, src RowReader, o ImportOptions) (
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []*importFamily, 2)
+	var read readCounts
 	var readErr error
 	var readWG sync.WaitGroup
 	readWG.Add(1)
 	go func() {
 		defer readWG.Done()
 		defer close(batches)
-		readErr = r.readFamilies(ctx, src, header, checker, o, rep, &res, batches)
+		readErr = r.readFamilies(ctx, src, header, checker, o, rep, &read, batches)
 	}()
 
 	var written int64
-	var writeErr error
-	for batch := range batches {
-		if writeErr != nil {
-			continue // drain so the reader can finish
-		}
-		if err := r.writeBatch(ctx, batch, o, rep, &res); err != nil {
-			writeErr = err
-			cancel()
-			continue
-		}
-		written += int64(len(batch))
+	progress := func() {
 		if o.Progress != nil {
 			done, total := src.Progress()
-			o.Progress(ImportProgress{Rows: res.Rows, Families: res.Families, Bytes: done, Total: total, FamiliesWritten: written})
+			o.Progress(ImportProgress{Rows: read.rows.Load(), Families: read.families.Load(), Bytes: done, Total: total, FamiliesWritten: written})
+		}
+	}
+	var counts batchCounts
+	writeErr := r.bulkLoad(ctx, batches, o, rep, &counts, &written, progress)
+	if errors.Is(writeErr, errNotEmpty) {
+		writeErr = nil
+		for batch := range batches {
+			if writeErr != nil {
+				continue // drain so the reader can finish
+			}
+			var c batchCounts
+			err := r.DB.Write(ctx, func(tx *store.Tx) error {
+				var err error
+				c, err = r.writeBatch(ctx, tx, batch, o, rep, true)
+				return err
+			})
+			if err != nil {
+				writeErr = fmt.Errorf("registry: import batch at row %s: %w", batch[0].pos[0], err)
+				cancel()
+				continue
+			}
+			counts.add(c)
+			written += int64(len(batch))
+			progress()
+		}
+	} else if writeErr != nil {
+		cancel()
+		for range batches {
 		}
 	}
 	readWG.Wait()
+	res.Rows, res.Families = read.rows.Load(), read.families.Load()
+	res.FamiliesAdded, res.FamiliesChanged, res.FamiliesUnchanged = counts.famAdded, counts.famChanged, counts.famUnchanged
+	res.FamiliesRejected = read.rejected.Load() + counts.famRejected
+	res.PeopleAdded, res.PeopleChanged, res.PeopleUnchanged = counts.pAdded, counts.pChanged, counts.pUnchanged
+	res.Stopped = read.stopped
 	res.Errors, res.Warnings = rep.errors, rep.warnings
 	if err := rep.flush(); err != nil && writeErr == nil {
 		writeErr = fmt.Errorf("registry: write error report: %w", err)
@@ -180,6 +205,104 @@ func (r *Registry) Import(ctx context.Context, src RowReader, o ImportOptions) (
 		return res, readErr
 	}
 	return res, ctx.Err()
+}
+
+// readCounts are the reader's counters, read by the writer for progress.
+type readCounts struct {
+	rows, families, rejected atomic.Int64
+	stopped                  string // set before the reader ends
+}
+
+// batchCounts are what a batch did.
+type batchCounts struct {
+	famAdded, famChanged, famUnchanged, famRejected int64
+	pAdded, pChanged, pUnchanged                    int64
+}
+
+func (c *batchCounts) add(o batchCounts) {
+	c.famAdded += o.famAdded
+	c.famChanged += o.famChanged
+	c.famUnchanged += o.famUnchanged
+	c.famRejected += o.famRejected
+	c.pAdded += o.pAdded
+	c.pChanged += o.pChanged
+	c.pUnchanged += o.pUnchanged
+}
+
+var errNotEmpty = errors.New("register not empty")
+
+// bulkIndexes are the secondary indexes of the register tables, as the
+// migrations create them. A load into an empty register drops them and
+// builds them once at the end: a sorted build is several times faster than
+// keeping them up to date row by row.
+var bulkIndexes = []struct{ name, create string }{
+	{"family_current_kk", "CREATE UNIQUE INDEX family_current_kk ON family (kk) WHERE valid_to IS NULL"},
+	{"family_current_village", "CREATE INDEX family_current_village ON family (village_code) WHERE valid_to IS NULL"},
+	{"person_current_nik", "CREATE UNIQUE INDEX person_current_nik ON person (nik) WHERE valid_to IS NULL"},
+	{"person_current_family", "CREATE INDEX person_current_family ON person (family_id) WHERE valid_to IS NULL"},
+	{"person_current_village_name", "CREATE INDEX person_current_village_name ON person (village_code, name_key) WHERE valid_to IS NULL"},
+}
+
+// bulkLoad loads the whole file in one transaction when the register is
+// empty: the tables are locked, no lookups are needed (the file's own
+// repeats are caught by the reader), and indexes are built at the end. If
+// anything fails, the register is left empty as it was. It returns
+// errNotEmpty, having consumed nothing, when the register holds data.
+func (r *Registry) bulkLoad(ctx context.Context, batches <-chan []*importFamily, o ImportOptions, rep *reportWriter,
+	counts *batchCounts, written *int64, progress func()) error {
+	started := false
+	err := r.DB.WriteOnce(ctx, func(tx *store.Tx) error {
+		if tx.Engine() == store.Postgres {
+			if _, err := tx.Exec(ctx, `LOCK TABLE family, person IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+		}
+		var any int
+		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM family LIMIT 1) f) + (SELECT COUNT(*) FROM (SELECT 1 FROM person LIMIT 1) p)`).Scan(&any); err != nil {
+			return err
+		}
+		if any > 0 {
+			return errNotEmpty
+		}
+		started = true
+		for _, ix := range bulkIndexes {
+			if _, err := tx.Exec(ctx, "DROP INDEX "+ix.name); err != nil {
+				return err
+			}
+		}
+		for batch := range batches {
+			c, err := r.writeBatch(ctx, tx, batch, o, rep, false)
+			if err != nil {
+				return fmt.Errorf("registry: import batch at row %s: %w", batch[0].pos[0], err)
+			}
+			counts.add(c)
+			*written += int64(len(batch))
+			progress()
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, ix := range bulkIndexes {
+			if _, err := tx.Exec(ctx, ix.create); err != nil {
+				if store.IsUniqueViolation(err) {
+					return errs.Conflict("NIK atau No. KK ganda dalam berkas (indeks %s)", ix.name)
+				}
+				return err
+			}
+		}
+		if tx.Engine() == store.Postgres {
+			_, err := tx.Exec(ctx, `ANALYZE family, person`)
+			return err
+		}
+		return nil
+	})
+	if errors.Is(err, errNotEmpty) && started {
+		return errors.New("registry: register changed during the empty check")
+	}
+	if err != nil && started {
+		*counts = batchCounts{}
+	}
+	return err
 }
 
 // loadChecker loads the region codes once for the whole import.
@@ -233,7 +356,7 @@ func (s seenSet) key(v string) uint64 {
 const maxSeen = 20_000_000
 
 func (r *Registry) readFamilies(ctx context.Context, src RowReader, h *Header, c *Checker, o ImportOptions,
-	rep *reportWriter, res *ImportResult, out chan<- []*importFamily) error {
+	rep *reportWriter, read *readCounts, out chan<- []*importFamily) error {
 	seenKK, seenNIK := seenSet{}, seenSet{}
 	var cur *importFamily
 	var first []string // the current family's first row
@@ -247,9 +370,9 @@ func (r *Registry) readFamilies(ctx context.Context, src RowReader, h *Header, c
 		f := cur
 		cur = nil
 		r.checkImportFamily(f, c, rep, seenKK, seenNIK)
-		res.Families++
+		read.families.Add(1)
 		if f.bad {
-			res.FamiliesRejected++
+			read.rejected.Add(1)
 			return nil
 		}
 		batch = append(batch, f)
@@ -277,13 +400,13 @@ func (r *Registry) readFamilies(ctx context.Context, src RowReader, h *Header, c
 			}
 			rep.add(re.Pos, errs.FieldError{Field: re.Column, Reason: re.Reason})
 			if re.Fatal {
-				res.Stopped = re.Error()
+				read.stopped = re.Error()
 				// The family being read may be incomplete: do not write it.
 				if cur != nil {
 					rep.add(cur.pos[0], errs.FieldError{Field: "no_kk", Value: cur.fam.KK, Reason: "keluarga tidak diimpor karena berkas berhenti terbaca"})
 					cur = nil
-					res.Families++
-					res.FamiliesRejected++
+					read.families.Add(1)
+					read.rejected.Add(1)
 				}
 				break
 			}
@@ -294,7 +417,7 @@ func (r *Registry) readFamilies(ctx context.Context, src RowReader, h *Header, c
 			// must then be rejected whole.
 			rowBad = true
 		}
-		res.Rows++
+		read.rows.Add(1)
 		kk := h.KK(row)
 		if cur == nil || kk != cur.fam.KK {
 			if err := finish(); err != nil {
@@ -333,10 +456,10 @@ func (r *Registry) readFamilies(ctx context.Context, src RowReader, h *Header, c
 		}
 		cur.members = append(cur.members, p)
 		cur.pos = append(cur.pos, pos)
-		if o.Progress != nil && res.Rows%10000 == 0 && time.Since(lastProgress) > 200*time.Millisecond {
+		if o.Progress != nil && read.rows.Load()%10000 == 0 && time.Since(lastProgress) > 200*time.Millisecond {
 			lastProgress = time.Now()
 			done, total := src.Progress()
-			o.Progress(ImportProgress{Rows: res.Rows, Families: res.Families, Bytes: done, Total: total})
+			o.Progress(ImportProgress{Rows: read.rows.Load(), Families: read.families.Load(), Bytes: done, Total: total})
 		}
 	}
 	if err := finish(); err != nil {
@@ -413,11 +536,11 @@ type currentRow struct {
 	statusReason string
 }
 
-// writeBatch writes one batch of checked families in one transaction.
-func (r *Registry) writeBatch(ctx context.Context, batch []*importFamily, o ImportOptions, rep *reportWriter, res *ImportResult) error {
+// writeBatch writes one batch of checked families within tx. With lookup
+// false the register is known to hold none of them.
+func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*importFamily, o ImportOptions, rep *reportWriter, lookup bool) (batchCounts, error) {
 	var added, changed, unchanged, rejected, pAdded, pChanged, pUnchanged int64
-	err := r.DB.Write(ctx, func(tx *store.Tx) error {
-		added, changed, unchanged, rejected, pAdded, pChanged, pUnchanged = 0, 0, 0, 0, 0, 0, 0
+	err := func() error {
 		now := r.Now()
 		kks := make([]string, len(batch))
 		var niks []string
@@ -427,13 +550,17 @@ func (r *Registry) writeBatch(ctx context.Context, batch []*importFamily, o Impo
 				niks = append(niks, f.members[j].NIK)
 			}
 		}
-		curFam, err := currentByKey(ctx, tx, `SELECT id, 0, version, row_hash, status, status_reason, kk FROM family WHERE valid_to IS NULL AND kk IN `, kks)
-		if err != nil {
-			return err
-		}
-		curPerson, err := currentByKey(ctx, tx, `SELECT id, family_id, version, row_hash, status, status_reason, nik FROM person WHERE valid_to IS NULL AND nik IN `, niks)
-		if err != nil {
-			return err
+		curFam, curPerson := map[string]currentRow{}, map[string]currentRow{}
+		if lookup {
+			var err error
+			curFam, err = currentByKey(ctx, tx, `SELECT id, 0, version, row_hash, status, status_reason, kk FROM family WHERE valid_to IS NULL AND %s`, "kk", kks)
+			if err != nil {
+				return err
+			}
+			curPerson, err = currentByKey(ctx, tx, `SELECT id, family_id, version, row_hash, status, status_reason, nik FROM person WHERE valid_to IS NULL AND %s`, "nik", niks)
+			if err != nil {
+				return err
+			}
 		}
 
 		var famRows, personRows [][]any
@@ -485,6 +612,7 @@ func (r *Registry) writeBatch(ctx context.Context, batch []*importFamily, o Impo
 			plans = append(plans, pl)
 		}
 		var nextFam, nextPerson int64
+		var err error
 		if needFamIDs > 0 {
 			if nextFam, err = tx.ReserveIDs(ctx, "family", needFamIDs); err != nil {
 				return err
@@ -546,33 +674,21 @@ func (r *Registry) writeBatch(ctx context.Context, batch []*importFamily, o Impo
 		}
 		_, err = tx.CopyFrom(ctx, "person", personCols, personRows)
 		return err
-	})
-	if err != nil {
-		return fmt.Errorf("registry: import batch at row %s: %w", batch[0].pos[0], err)
-	}
-	res.FamiliesAdded += added
-	res.FamiliesChanged += changed
-	res.FamiliesUnchanged += unchanged
-	res.FamiliesRejected += rejected
-	res.PeopleAdded += pAdded
-	res.PeopleChanged += pChanged
-	res.PeopleUnchanged += pUnchanged
-	return nil
+	}()
+	return batchCounts{famAdded: added, famChanged: changed, famUnchanged: unchanged, famRejected: rejected,
+		pAdded: pAdded, pChanged: pChanged, pUnchanged: pUnchanged}, err
 }
 
-// currentByKey runs prefix + "(...)" over keys in chunks and maps the last
-// selected column (kk or nik) to the row.
-func currentByKey(ctx context.Context, tx *store.Tx, prefix string, keys []string) (map[string]currentRow, error) {
+// currentByKey runs query, with "%s" standing for the condition on the key
+// column, over keys in chunks and maps the last selected column (kk or nik)
+// to the row.
+func currentByKey(ctx context.Context, tx *store.Tx, query, column string, keys []string) (map[string]currentRow, error) {
 	out := make(map[string]currentRow, len(keys))
-	const chunk = 1000
-	args := make([]any, 0, chunk)
+	const chunk = 5000
 	for start := 0; start < len(keys); start += chunk {
 		end := min(start+chunk, len(keys))
-		args = args[:0]
-		for _, k := range keys[start:end] {
-			args = append(args, k)
-		}
-		rows, err := tx.Query(ctx, prefix+"("+tx.Engine().Params(1, len(args))+")", args...)
+		cond, args := tx.Engine().InText(column, 1, keys[start:end])
+		rows, err := tx.Query(ctx, fmt.Sprintf(query, cond), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -595,15 +711,11 @@ func currentByKey(ctx context.Context, tx *store.Tx, prefix string, keys []strin
 
 // closeVersions ends the current versions of the given IDs.
 func closeVersions(ctx context.Context, tx *store.Tx, table string, ids []int64, now time.Time) error {
-	const chunk = 1000
+	const chunk = 5000
 	for start := 0; start < len(ids); start += chunk {
 		end := min(start+chunk, len(ids))
-		args := []any{store.Micros(now)}
-		for _, id := range ids[start:end] {
-			args = append(args, id)
-		}
-		q := "UPDATE " + table + " SET valid_to = $1 WHERE valid_to IS NULL AND id IN (" + tx.Engine().Params(2, end-start) + ")"
-		res, err := tx.Exec(ctx, q, args...)
+		cond, args := tx.Engine().InInt64("id", 2, ids[start:end])
+		res, err := tx.Exec(ctx, "UPDATE "+table+" SET valid_to = $1 WHERE valid_to IS NULL AND "+cond, append([]any{store.Micros(now)}, args...)...)
 		if err != nil {
 			return err
 		}

@@ -101,7 +101,8 @@ func (j *Jobs) run(job *ImportJob, src RowReader, in string, o ImportOptions) {
 	job.Progress.Bytes = job.Progress.Total
 	if err != nil {
 		job.State, job.Error = "gagal", err.Error()
-		slog.Warn("import failed", "job", job.ID, "err", err)
+		// The error text may quote the file; the log names the job only.
+		slog.Warn("import failed", "job", job.ID)
 		return
 	}
 	job.State = "selesai"

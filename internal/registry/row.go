@@ -33,7 +33,9 @@ func ParseHeader(cols []string) (*Header, []errs.FieldError) {
 		}
 		c, ok := pos[name]
 		if !ok {
-			fe = append(fe, errs.FieldError{Field: raw, Reason: "kolom tidak dikenal (lihat docs/import-format.md)"})
+			// A file without its header row puts data here: never repeat it whole.
+			fe = append(fe, errs.FieldError{Field: "kolom " + strconv.Itoa(i+1), Value: maskCell(raw),
+				Reason: "kolom tidak dikenal (lihat docs/import-format.md); apakah baris judul hilang?"})
 			continue
 		}
 		if h.index[c] >= 0 {
@@ -48,6 +50,21 @@ func ParseHeader(cols []string) (*Header, []errs.FieldError) {
 		}
 	}
 	return h, fe
+}
+
+// maskCell shortens a header cell for messages and masks any digits in it,
+// since a file without a header row puts a NIK or KK number there.
+func maskCell(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) > 40 {
+		r = append(r[:40], '…')
+	}
+	for i, c := range r {
+		if c >= '0' && c <= '9' {
+			r[i] = '*'
+		}
+	}
+	return string(r)
 }
 
 // get returns the trimmed cell of column c, or "" when absent.

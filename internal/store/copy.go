@@ -87,6 +87,32 @@ func insertSQL(table string, columns []string, nrows int) string {
 	return b.String()
 }
 
+// InText returns a condition "column IN (...)" over text values and its
+// arguments, numbered from $from. PostgreSQL gets one array parameter
+// (column = ANY($from)), which plans in constant time however long the list.
+func (e Engine) InText(column string, from int, values []string) (string, []any) {
+	if e == Postgres {
+		return column + " = ANY($" + strconv.Itoa(from) + ")", []any{values}
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return column + " IN (" + e.Params(from, len(values)) + ")", args
+}
+
+// InInt64 is InText for integer values.
+func (e Engine) InInt64(column string, from int, values []int64) (string, []any) {
+	if e == Postgres {
+		return column + " = ANY($" + strconv.Itoa(from) + ")", []any{values}
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return column + " IN (" + e.Params(from, len(values)) + ")", args
+}
+
 // Params returns n placeholders for parameters from, from+1, ... of a
 // statement, for IN lists and multi-row inserts. SQLite gets anonymous "?":
 // its numbered and named forms cost time quadratic in the number of

@@ -46,7 +46,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	pool, err := sql.Open("pgx", dsn)
+	pool, err := sql.Open("pgx", withCustomPlans(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
@@ -63,6 +63,23 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		where = u.Redacted()
 	}
 	return &DB{engine: Postgres, read: pool, write: pool, where: where}, nil
+}
+
+// withCustomPlans asks PostgreSQL to plan every execution of a cached
+// statement with its actual parameters and the table's current size. A
+// generic plan made while a table was empty (a first import) would keep
+// scanning it whole as it grows.
+func withCustomPlans(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("plan_cache_mode") == "" {
+		q.Set("plan_cache_mode", "force_custom_plan")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // sqlitePragmas follow PocketBase: busy_timeout first so the others can wait.

@@ -51,6 +51,12 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
+// WriteOnce is Write without retries, for a transaction whose fn consumes
+// input that cannot be replayed.
+func (db *DB) WriteOnce(ctx context.Context, fn func(*Tx) error) error {
+	return db.writeOnce(ctx, fn)
+}
+
 func (db *DB) writeOnce(ctx context.Context, fn func(*Tx) error) (err error) {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
