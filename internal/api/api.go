@@ -47,7 +47,7 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "PUT", Pattern: "/api/v1/people/{id}", Access: in, Handler: a.personUpdate},
 		{Method: "POST", Pattern: "/api/v1/people/{id}/status", Access: in, Handler: a.personStatus},
 		{Method: "GET", Pattern: "/api/v1/people/{id}/history", Access: in, Handler: a.personHistory},
-		{Method: "POST", Pattern: "/api/v1/imports", Access: in, Handler: a.importStart},
+		{Method: "POST", Pattern: "/api/v1/imports", Access: in, Handler: a.importStart, MaxBody: MaxUpload},
 		{Method: "GET", Pattern: "/api/v1/imports/{id}", Access: in, Handler: a.importStatus},
 		{Method: "GET", Pattern: "/api/v1/imports/{id}/report", Access: in, Handler: a.importReport},
 		{Method: "GET", Pattern: "/api/v1/export", Access: in, Handler: a.export},

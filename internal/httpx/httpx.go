@@ -30,7 +30,12 @@ type Route struct {
 	Handler http.HandlerFunc
 	// NoCSRF exempts an unsafe method from the CSRF check (sign-in itself).
 	NoCSRF bool
+	// MaxBody caps the request body; 0 means DefaultMaxBody.
+	MaxBody int64
 }
+
+// DefaultMaxBody is the body limit of routes that do not set one.
+const DefaultMaxBody = 1 << 20
 
 type ctxKey int
 

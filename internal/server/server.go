@@ -123,6 +123,12 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 			}
 			return
 		}
+		// Cap the body before anything reads it, the CSRF check included.
+		limit := rt.MaxBody
+		if limit == 0 {
+			limit = httpx.DefaultMaxBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if sess != nil && !rt.NoCSRF && unsafeMethod(r.Method) && !validCSRF(r, sess) {
 			httpx.WriteProblem(w, httpx.Problem{Status: http.StatusForbidden, Title: "Token CSRF tidak valid",
 				Detail: "Kirim header X-CSRF-Token (API) atau muat ulang formulir (peramban)."})

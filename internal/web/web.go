@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
@@ -114,7 +115,7 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/cari", Access: in, Handler: w.searchForm},
 		{Method: "POST", Pattern: "/cari", Access: in, Handler: w.search},
 		{Method: "GET", Pattern: "/impor", Access: in, Handler: w.importForm},
-		{Method: "POST", Pattern: "/impor", Access: in, Handler: w.importStart},
+		{Method: "POST", Pattern: "/impor", Access: in, Handler: w.importStart, MaxBody: api.MaxUpload},
 		{Method: "GET", Pattern: "/impor/{id}", Access: in, Handler: w.importStatus},
 		{Method: "GET", Pattern: "/impor/{id}/laporan", Access: in, Handler: w.importReport},
 		// Every other GET gets the 404 page (problem+json under /api/).
