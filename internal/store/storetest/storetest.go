@@ -49,6 +49,23 @@ func OpenSQLite(t testing.TB) *store.DB {
 // dropped when the test ends. It skips the test when JARING_TEST_POSTGRES is unset.
 func OpenPostgres(t testing.TB) *store.DB {
 	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// PostgresURL creates an empty schema, dropped when the test ends, and
+// returns a URL whose connections use it. It skips the test when
+// JARING_TEST_POSTGRES is unset.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
 		t.Skip(EnvPostgres + " is not set: PostgreSQL tests skipped (set it to a postgres:// URL to run them)")
@@ -78,15 +95,7 @@ func OpenPostgres(t testing.TB) *store.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return u.String()
 }
 
 func randomHex(n int) string {
