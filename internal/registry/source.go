@@ -204,10 +204,16 @@ type xlsxReader struct {
 	header   []string
 	dateCol  int
 	size     int64
-	skipped  []string
 	buf      []string
-	sheetErr error
+	// merged maps row -> column -> the top-left cell of its merged range,
+	// which alone holds the value; topLeft keeps those values as rows are read.
+	merged  map[int]map[int][2]int
+	topLeft map[[2]int]string
 }
+
+// mergedLimit is the largest workbook whose merged cells are filled in:
+// reading them loads a sheet whole, and large machine exports have none.
+const mergedLimit = 50 << 20
 
 // OpenXLSX opens a workbook for reading.
 func OpenXLSX(path string) (RowReader, error) {
@@ -248,6 +254,10 @@ func (x *xlsxReader) openSheet() ([]string, error) {
 		return nil, err
 	}
 	x.rows, x.row = rows, 0
+	x.merged = nil
+	if x.size <= mergedLimit {
+		x.loadMerged(x.sheets[x.sheetIdx])
+	}
 	for rows.Next() {
 		x.row++
 		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
@@ -264,6 +274,37 @@ func (x *xlsxReader) openSheet() ([]string, error) {
 }
 
 func (x *xlsxReader) Header() []string { return x.header }
+
+// loadMerged records the cells covered by merged ranges, so that a value
+// merged down over a family's rows is read on each of them.
+func (x *xlsxReader) loadMerged(sheet string) {
+	ranges, err := x.f.GetMergeCells(sheet, true)
+	if err != nil || len(ranges) == 0 {
+		return
+	}
+	x.merged = map[int]map[int][2]int{}
+	x.topLeft = map[[2]int]string{}
+	for _, m := range ranges {
+		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
+		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+		if err1 != nil || err2 != nil || (r2-r1+1)*(c2-c1+1) > 1_000_000 {
+			continue
+		}
+		src := [2]int{r1, c1 - 1}
+		x.topLeft[src] = ""
+		for r := r1; r <= r2; r++ {
+			for c := c1; c <= c2; c++ {
+				if r == r1 && c == c1 {
+					continue
+				}
+				if x.merged[r] == nil {
+					x.merged[r] = map[int][2]int{}
+				}
+				x.merged[r][c-1] = src
+			}
+		}
+	}
+}
 
 func (x *xlsxReader) Next() ([]string, Pos, error) {
 	for {
@@ -292,6 +333,18 @@ func (x *xlsxReader) Next() ([]string, Pos, error) {
 		x.buf = append(x.buf[:0], cols...)
 		for len(x.buf) < len(x.header) {
 			x.buf = append(x.buf, "")
+		}
+		if x.merged != nil {
+			for c := range x.buf {
+				if _, ok := x.topLeft[[2]int{x.row, c}]; ok {
+					x.topLeft[[2]int{x.row, c}] = x.buf[c]
+				}
+			}
+			for c, src := range x.merged[x.row] {
+				if c < len(x.buf) && x.buf[c] == "" {
+					x.buf[c] = x.topLeft[src]
+				}
+			}
 		}
 		if len(trimTrailing(x.buf)) > len(x.header) {
 			return x.buf, pos, &RowError{Pos: pos, Column: "-", Reason: fmt.Sprintf("baris berisi nilai di luar %d kolom judul", len(x.header))}
