@@ -17,6 +17,7 @@ var nameVariants = map[string]string{
 
 // spellingRules fold the old Indonesian spelling and other common variants
 // inside a token: Soekarno → sukarno, Djoko → joko, Achmad/Ahmad, Khairul/Chairul.
+// Search keys favour recall: a few distinct names share a key.
 var spellingRules = strings.NewReplacer("oe", "u", "dj", "j", "tj", "c", "sj", "sy", "nj", "ny", "ch", "h", "kh", "h", "ph", "f", "th", "t", "dh", "d")
 
 // NameKey returns the search key of a name: lower case, letters only,
@@ -53,7 +54,9 @@ func foldToken(tok string) string {
 	if v, ok := nameVariants[tok]; ok {
 		return v
 	}
-	tok = spellingRules.Replace(tok)
+	// Old spelling wrote y as j (Tjahjono = Cahyono); after dj -> j the
+	// remaining j and y are taken as one letter.
+	tok = strings.ReplaceAll(spellingRules.Replace(tok), "j", "y")
 	// Collapse doubled letters: Muhammad/Muhamad, Anna/Ana.
 	var b []byte
 	var last rune = -1

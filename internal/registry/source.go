@@ -152,8 +152,11 @@ func (c *csvReader) Next() ([]string, Pos, error) {
 		return nil, Pos{}, io.EOF
 	}
 	rec, err := c.cr.Read()
-	line, _ := c.cr.FieldPos(0)
-	pos := Pos{Row: line}
+	var pos Pos
+	if err == nil && len(rec) > 0 {
+		line, _ := c.cr.FieldPos(0)
+		pos.Row = line
+	}
 	if err != nil {
 		if err == io.EOF {
 			return nil, pos, io.EOF
