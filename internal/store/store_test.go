@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strconv"
 	"testing"
@@ -71,6 +72,33 @@ func TestStore(t *testing.T) {
 			var n int
 			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM regions WHERE code LIKE 'r%' AND active`).Scan(&n); err != nil || n != len(rows) {
 				t.Fatalf("count %d err %v", n, err)
+			}
+		})
+
+		t.Run("CopyFromSpecialCharacters", func(t *testing.T) {
+			names := []string{"tab\there", "line\nbreak", `back\slash`, `\N`, "cr\rlf", "Nasution’s ñ 日本", ""}
+			rows := make([][]any, len(names))
+			for i, n := range names {
+				rows[i] = []any{"s" + strconv.Itoa(i), n, int64(4), nil, false, int64(-7)}
+			}
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				_, err := tx.CopyFrom(ctx, "regions", []string{"code", "name", "level", "parent", "active", "updated_at"}, rows)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range names {
+				var got string
+				var parent sql.NullString
+				var active bool
+				var updated int64
+				if err := db.QueryRow(ctx, `SELECT name, parent, active, updated_at FROM regions WHERE code = $1`, "s"+strconv.Itoa(i)).Scan(&got, &parent, &active, &updated); err != nil {
+					t.Fatal(err)
+				}
+				if got != want || parent.Valid || active || updated != -7 {
+					t.Errorf("row %d: got %q %v %v %d, want %q NULL false -7", i, got, parent, active, updated, want)
+				}
 			}
 		})
 
