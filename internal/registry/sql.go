@@ -2,8 +2,7 @@ package registry
 
 import (
 	"database/sql"
-	"hash/fnv"
-	"strconv"
+		"strconv"
 	"strings"
 
 	"github.com/kemensos/jaring/internal/store"
@@ -154,21 +153,43 @@ func scanPerson(s scanner) (Person, error) {
 	return d.person(), nil
 }
 
-// hasher builds the content hash that tells an unchanged record from a changed one.
-type hasher struct{ b []byte }
+// hasher builds the content hash that tells an unchanged record from a
+// changed one: FNV-1a over the fields, each followed by a zero byte.
+type hasher uint64
 
-func (h *hasher) s(v string) { h.b = append(append(h.b, v...), 0) }
-func (h *hasher) i(v int)    { h.b = append(strconv.AppendInt(h.b, int64(v), 10), 0) }
-func (h *hasher) sum() int64 {
-	f := fnv.New64a()
-	f.Write(h.b)
-	return int64(f.Sum64())
+func newHasher() hasher { return 14695981039346656037 }
+
+func (h *hasher) s(v string) {
+	x := uint64(*h)
+	for i := 0; i < len(v); i++ {
+		x ^= uint64(v[i])
+		x *= 1099511628211
+	}
+	x *= 1099511628211 // the separator (xor with 0 is a no-op)
+	*h = hasher(x)
 }
+
+func (h *hasher) list(v []string) {
+	for i, s := range v {
+		if i > 0 {
+			h.s("|")
+		}
+		h.s(s)
+	}
+	h.s("")
+}
+
+func (h *hasher) i(v int) {
+	var b [20]byte
+	h.s(string(strconv.AppendInt(b[:0], int64(v), 10)))
+}
+
+func (h hasher) sum() int64 { return int64(h) }
 
 // Hash is a digest of the family's content (not its ID, version or change
 // metadata): equal hashes mean nothing to record.
 func (f *Family) Hash() int64 {
-	h := hasher{b: make([]byte, 0, 256)}
+	h := newHasher()
 	h.s(f.KK)
 	h.s(f.VillageCode)
 	h.s(f.Address)
@@ -182,9 +203,12 @@ func (f *Family) Hash() int64 {
 		}
 	}
 	for _, v := range []string{f.FloorMaterial, f.WallMaterial, f.RoofMaterial, f.WaterSource, f.Sanitation,
-		f.Electricity, f.CookingFuel, f.HouseOwnership, f.LandOwnership, strings.Join(f.Assets, "|"), f.Status, f.StatusReason} {
+		f.Electricity, f.CookingFuel, f.HouseOwnership, f.LandOwnership} {
 		h.s(v)
 	}
+	h.list(f.Assets)
+	h.s(f.Status)
+	h.s(f.StatusReason)
 	if f.FloorArea == nil {
 		h.s("")
 	} else {
@@ -199,12 +223,15 @@ func (f *Family) Hash() int64 {
 // Hash is a digest of the person's content including the family they
 // belong to, excluding ID, version and change metadata.
 func (p *Person) Hash() int64 {
-	h := hasher{b: make([]byte, 0, 256)}
-	for _, v := range []string{p.VillageCode, p.NIK, p.Name, p.Sex, p.BirthPlace, p.BirthDate, p.Relation,
+	h := newHasher()
+	for _, v := range [...]string{p.VillageCode, p.NIK, p.Name, p.Sex, p.BirthPlace, p.BirthDate, p.Relation,
 		p.MaritalStatus, p.MotherName, p.Education, p.SchoolLevel, p.SchoolID, p.Occupation, p.Disability,
-		p.DisabilitySeverity, strings.Join(p.PPKS, "|"), p.Status, p.StatusReason} {
+		p.DisabilitySeverity} {
 		h.s(v)
 	}
+	h.list(p.PPKS)
+	h.s(p.Status)
+	h.s(p.StatusReason)
 	if p.Pregnant {
 		h.s("1")
 	} else {

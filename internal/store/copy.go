@@ -79,7 +79,20 @@ func appendCopyText(buf []byte, rows [][]any, ncols int) ([]byte, error) {
 	return buf, nil
 }
 
+// copySpecial marks the bytes COPY text format escapes (or drops: NUL).
+var copySpecial = [256]bool{'\\': true, '\n': true, '\r': true, '\t': true, 0: true}
+
 func appendCopyString(buf []byte, s string) []byte {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if copySpecial[s[i]] {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return append(buf, s...)
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':
