@@ -2,7 +2,7 @@ package registry
 
 import (
 	"database/sql"
-		"strconv"
+	"strconv"
 	"strings"
 
 	"github.com/kemensos/jaring/internal/store"
