@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
@@ -25,32 +26,31 @@ type API struct {
 
 // Routes returns the API's URL surface.
 func (a *API) Routes() []httpx.Route {
-	in := httpx.SignedIn
 	return []httpx.Route{
-		{Method: "GET", Pattern: "/api/v1/openapi.json", Access: httpx.Public, Handler: serveOpenAPI},
-		{Method: "POST", Pattern: "/api/v1/auth/login", Access: httpx.Public, Handler: a.login, NoCSRF: true},
-		{Method: "POST", Pattern: "/api/v1/auth/logout", Access: in, Handler: a.logout},
-		{Method: "GET", Pattern: "/api/v1/regions", Access: in, Handler: a.regionChildren},
-		{Method: "GET", Pattern: "/api/v1/regions/{code}", Access: in, Handler: a.regionGet},
-		{Method: "GET", Pattern: "/api/v1/stats", Access: in, Handler: a.stats},
-		{Method: "GET", Pattern: "/api/v1/families", Access: in, Handler: a.familyList},
-		{Method: "POST", Pattern: "/api/v1/families", Access: in, Handler: a.familyCreate},
-		{Method: "POST", Pattern: "/api/v1/families/lookup", Access: in, Handler: a.familyLookup},
-		{Method: "GET", Pattern: "/api/v1/families/{id}", Access: in, Handler: a.familyGet},
-		{Method: "PUT", Pattern: "/api/v1/families/{id}", Access: in, Handler: a.familyUpdate},
-		{Method: "POST", Pattern: "/api/v1/families/{id}/status", Access: in, Handler: a.familyStatus},
-		{Method: "GET", Pattern: "/api/v1/families/{id}/history", Access: in, Handler: a.familyHistory},
-		{Method: "POST", Pattern: "/api/v1/families/{id}/members", Access: in, Handler: a.memberAdd},
-		{Method: "POST", Pattern: "/api/v1/people/search", Access: in, Handler: a.peopleSearch},
-		{Method: "POST", Pattern: "/api/v1/people/lookup", Access: in, Handler: a.personLookup},
-		{Method: "GET", Pattern: "/api/v1/people/{id}", Access: in, Handler: a.personGet},
-		{Method: "PUT", Pattern: "/api/v1/people/{id}", Access: in, Handler: a.personUpdate},
-		{Method: "POST", Pattern: "/api/v1/people/{id}/status", Access: in, Handler: a.personStatus},
-		{Method: "GET", Pattern: "/api/v1/people/{id}/history", Access: in, Handler: a.personHistory},
-		{Method: "POST", Pattern: "/api/v1/imports", Access: in, Handler: a.importStart, MaxBody: MaxUpload},
-		{Method: "GET", Pattern: "/api/v1/imports/{id}", Access: in, Handler: a.importStatus},
-		{Method: "GET", Pattern: "/api/v1/imports/{id}/report", Access: in, Handler: a.importReport},
-		{Method: "GET", Pattern: "/api/v1/export", Access: in, Handler: a.export},
+		{Method: "GET", Pattern: "/api/v1/openapi.json", Action: authz.Public, Handler: serveOpenAPI},
+		{Method: "POST", Pattern: "/api/v1/auth/login", Action: authz.Public, Handler: a.login, NoCSRF: true},
+		{Method: "POST", Pattern: "/api/v1/auth/logout", Action: authz.Self, Handler: a.logout},
+		{Method: "GET", Pattern: "/api/v1/regions", Action: authz.RegionRead, Handler: a.regionChildren},
+		{Method: "GET", Pattern: "/api/v1/regions/{code}", Action: authz.RegionRead, Handler: a.regionGet},
+		{Method: "GET", Pattern: "/api/v1/stats", Action: authz.RegisterRead, Handler: a.stats},
+		{Method: "GET", Pattern: "/api/v1/families", Action: authz.RegisterRead, Handler: a.familyList},
+		{Method: "POST", Pattern: "/api/v1/families", Action: authz.RegisterWrite, Handler: a.familyCreate},
+		{Method: "POST", Pattern: "/api/v1/families/lookup", Action: authz.RegisterRead, Handler: a.familyLookup},
+		{Method: "GET", Pattern: "/api/v1/families/{id}", Action: authz.RegisterRead, Handler: a.familyGet},
+		{Method: "PUT", Pattern: "/api/v1/families/{id}", Action: authz.RegisterWrite, Handler: a.familyUpdate},
+		{Method: "POST", Pattern: "/api/v1/families/{id}/status", Action: authz.RegisterWrite, Handler: a.familyStatus},
+		{Method: "GET", Pattern: "/api/v1/families/{id}/history", Action: authz.RegisterRead, Handler: a.familyHistory},
+		{Method: "POST", Pattern: "/api/v1/families/{id}/members", Action: authz.RegisterWrite, Handler: a.memberAdd},
+		{Method: "POST", Pattern: "/api/v1/people/search", Action: authz.RegisterRead, Handler: a.peopleSearch},
+		{Method: "POST", Pattern: "/api/v1/people/lookup", Action: authz.RegisterRead, Handler: a.personLookup},
+		{Method: "GET", Pattern: "/api/v1/people/{id}", Action: authz.RegisterRead, Handler: a.personGet},
+		{Method: "PUT", Pattern: "/api/v1/people/{id}", Action: authz.RegisterWrite, Handler: a.personUpdate},
+		{Method: "POST", Pattern: "/api/v1/people/{id}/status", Action: authz.RegisterWrite, Handler: a.personStatus},
+		{Method: "GET", Pattern: "/api/v1/people/{id}/history", Action: authz.RegisterRead, Handler: a.personHistory},
+		{Method: "POST", Pattern: "/api/v1/imports", Action: authz.RegisterImport, Handler: a.importStart, MaxBody: MaxUpload},
+		{Method: "GET", Pattern: "/api/v1/imports/{id}", Action: authz.RegisterImport, Handler: a.importStatus},
+		{Method: "GET", Pattern: "/api/v1/imports/{id}/report", Action: authz.RegisterImport, Handler: a.importReport},
+		{Method: "GET", Pattern: "/api/v1/export", Action: authz.RegisterExport, Handler: a.export},
 	}
 }
 

@@ -129,7 +129,7 @@ func (a *API) importStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	job, err := a.Imports.Start(httpx.Actor(r), hdr.Filename, file, registry.ImportOptions{
+	job, err := a.Imports.Start(r.Context(), httpx.Actor(r), hdr.Filename, file, registry.ImportOptions{
 		Actor: httpx.Actor(r), AllowMove: r.FormValue("allow_move") == "true", Reason: r.FormValue("reason")})
 	if err != nil {
 		httpx.WriteError(w, r, &errs.Invalid{Fields: []errs.FieldError{{Field: "file", Reason: err.Error()}}})

@@ -10,29 +10,27 @@ import (
 	"net/http"
 
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/store"
-)
-
-// Access says who may call a route.
-type Access int
-
-const (
-	Public   Access = iota // anyone
-	SignedIn               // a valid session
 )
 
 // Route is one entry of the URL surface.
 type Route struct {
 	Method  string
 	Pattern string // Go 1.22 pattern path, e.g. /api/v1/families/{id}
-	Access  Access
+	// Action is the route's policy in the permission matrix (internal/authz);
+	// authz.Public routes need no sign-in. Every route must declare one.
+	Action  authz.Action
 	Handler http.HandlerFunc
 	// NoCSRF exempts an unsafe method from the CSRF check (sign-in itself).
 	NoCSRF bool
 	// MaxBody caps the request body; 0 means DefaultMaxBody.
 	MaxBody int64
 }
+
+// Public reports whether the route needs no sign-in.
+func (r Route) Public() bool { return r.Action == authz.Public }
 
 // DefaultMaxBody is the body limit of routes that do not set one.
 const DefaultMaxBody = 1 << 20

@@ -20,6 +20,10 @@ type RowWriter interface {
 // Export streams the current members of every current family in a region
 // scope, in the import format, ordered by family. It returns the rows written.
 func (r *Registry) Export(ctx context.Context, scope string, w RowWriter) (int64, error) {
+	scope, err := narrow(ctx, scope)
+	if err != nil {
+		return 0, err
+	}
 	if err := w.Write(Columns); err != nil {
 		return 0, err
 	}

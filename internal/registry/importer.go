@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/nik"
 	"github.com/kemensos/jaring/internal/store"
@@ -330,7 +331,7 @@ func (r *Registry) loadChecker(ctx context.Context) (*Checker, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	c := &Checker{Now: r.Now()}
+	c := &Checker{Now: r.Now(), Scope: authz.Scope(ctx)}
 	c.VillageKnown = func(code string) bool { _, ok := villages[code]; return ok }
 	if len(districts) > 0 {
 		c.DistrictKnown = func(code string) bool { _, ok := districts[code]; return ok }
@@ -482,6 +483,10 @@ func (r *Registry) checkImportFamily(f *importFamily, c *Checker, rep *reportWri
 		rep.add(f.pos[0], e)
 		f.bad = f.bad || !e.Warning
 	}
+	if !authz.Contains(c.Scope, f.fam.VillageCode) {
+		rep.add(f.pos[0], errs.FieldError{Field: "kode_wilayah", Value: f.fam.VillageCode, Reason: "wilayah di luar wewenang Anda"})
+		f.bad = true
+	}
 	if f.fam.KK != "" {
 		k := seenKK.key(f.fam.KK)
 		if prev, ok := seenKK[k]; ok {
@@ -529,6 +534,7 @@ func (r *Registry) checkImportFamily(f *importFamily, c *Checker, rep *reportWri
 }
 
 type currentRow struct {
+	village      string
 	id, familyID int64
 	version      int
 	hash         int64
@@ -553,11 +559,11 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 		curFam, curPerson := map[string]currentRow{}, map[string]currentRow{}
 		if lookup {
 			var err error
-			curFam, err = currentByKey(ctx, tx, `SELECT id, 0, version, row_hash, status, status_reason, kk FROM family WHERE valid_to IS NULL AND %s`, "kk", kks)
+			curFam, err = currentByKey(ctx, tx, `SELECT village_code, id, 0, version, row_hash, status, status_reason, kk FROM family WHERE valid_to IS NULL AND %s`, "kk", kks)
 			if err != nil {
 				return err
 			}
-			curPerson, err = currentByKey(ctx, tx, `SELECT id, family_id, version, row_hash, status, status_reason, nik FROM person WHERE valid_to IS NULL AND %s`, "nik", niks)
+			curPerson, err = currentByKey(ctx, tx, `SELECT village_code, id, family_id, version, row_hash, status, status_reason, nik FROM person WHERE valid_to IS NULL AND %s`, "nik", niks)
 			if err != nil {
 				return err
 			}
@@ -578,6 +584,12 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 			pl := pending{f: f, pnew: make([]bool, len(f.members)), pwrite: make([]bool, len(f.members))}
 			cf, exists := curFam[f.fam.KK]
 			pl.exists = exists
+			if exists && !authz.Contains(authz.Scope(ctx), cf.village) {
+				// The KK is registered in a village the importer may not change.
+				rep.add(f.pos[0], errs.FieldError{Field: "no_kk", Value: f.fam.KK, Reason: "No. KK sudah terdaftar di wilayah lain"})
+				rejected++
+				continue
+			}
 			if exists {
 				f.fam.ID = cf.id
 				f.fam.Status, f.fam.StatusReason = cf.status, cf.statusReason
@@ -596,7 +608,7 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 					continue
 				}
 				if !exists || cp.familyID != cf.id {
-					if !o.AllowMove {
+					if !o.AllowMove || !authz.Contains(authz.Scope(ctx), cp.village) {
 						rep.add(f.pos[j+1], errs.FieldError{Field: "nik", Value: p.NIK,
 							Reason: "NIK sudah terdaftar di keluarga lain; impor dengan --allow-move bila orang ini pindah KK"})
 						ok = false
@@ -695,7 +707,7 @@ func currentByKey(ctx context.Context, tx *store.Tx, query, column string, keys 
 		for rows.Next() {
 			var c currentRow
 			var key string
-			if err := rows.Scan(&c.id, &c.familyID, &c.version, &c.hash, &c.status, &c.statusReason, &key); err != nil {
+			if err := rows.Scan(&c.village, &c.id, &c.familyID, &c.version, &c.hash, &c.status, &c.statusReason, &key); err != nil {
 				rows.Close()
 				return nil, err
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/authz"
 )
 
 // ImportJob is an upload being imported in the background of a server.
@@ -44,7 +45,8 @@ func NewJobs(r *Registry, dir string) *Jobs {
 }
 
 // Start saves the upload and imports it in the background.
-func (j *Jobs) Start(owner, fileName string, upload io.Reader, o ImportOptions) (*ImportJob, error) {
+// The import runs as the principal of ctx, within their region.
+func (j *Jobs) Start(ctx context.Context, owner, fileName string, upload io.Reader, o ImportOptions) (*ImportJob, error) {
 	id := auth.RandomToken(12)
 	dir := filepath.Join(j.Dir, id)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -72,11 +74,15 @@ func (j *Jobs) Start(owner, fileName string, upload io.Reader, o ImportOptions) 
 	j.mu.Lock()
 	j.jobs[id] = job
 	j.mu.Unlock()
-	go j.run(job, src, in, o)
+	runCtx := context.Background()
+	if p, ok := authz.From(ctx); ok {
+		runCtx = authz.With(runCtx, p)
+	}
+	go j.run(runCtx, job, src, in, o)
 	return job, nil
 }
 
-func (j *Jobs) run(job *ImportJob, src RowReader, in string, o ImportOptions) {
+func (j *Jobs) run(ctx context.Context, job *ImportJob, src RowReader, in string, o ImportOptions) {
 	defer src.Close()
 	defer os.Remove(in)
 	rep, err := os.Create(job.ReportPath())
@@ -92,7 +98,7 @@ func (j *Jobs) run(job *ImportJob, src RowReader, in string, o ImportOptions) {
 	if o.Reason == "" {
 		o.Reason = "impor berkas " + job.FileName
 	}
-	res, err := j.Registry.Import(context.Background(), src, o)
+	res, err := j.Registry.Import(ctx, src, o)
 	now := time.Now().UTC()
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -22,6 +22,10 @@ type FamilySummary struct {
 // ListFamilies lists the current families of a region scope, ordered by ID,
 // starting after the given ID (keyset pagination).
 func (r *Registry) ListFamilies(ctx context.Context, scope string, afterID int64, limit int) ([]FamilySummary, error) {
+	scope, err := narrow(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
 	lo, hi := scopeRange(scope)
 	rows, err := r.DB.Query(ctx, `
 SELECT f.id, f.kk, f.village_code, f.address, f.status,
@@ -65,6 +69,10 @@ func (r *Registry) SearchPeople(ctx context.Context, scope, q string, limit int)
 	toks := QueryTokens(q)
 	if len(toks) == 0 {
 		return nil, nil
+	}
+	scope, err := narrow(ctx, scope)
+	if err != nil {
+		return nil, err
 	}
 	if len(toks) > 6 {
 		toks = toks[:6]
@@ -110,6 +118,10 @@ type RegionCount struct {
 // CountsByChild counts families and active people per child region of
 // scope ("" = per province), in two grouped queries.
 func (r *Registry) CountsByChild(ctx context.Context, scope string) ([]RegionCount, error) {
+	scope, err := narrow(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
 	width := childCodeWidth(scope)
 	lo, hi := scopeRange(scope)
 	counts := map[string]*RegionCount{}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/nik"
 	"github.com/kemensos/jaring/internal/store"
@@ -82,6 +83,9 @@ func (r *Registry) CreateFamily(ctx context.Context, e Edit, f Family, members [
 	}
 	if _, err := r.validateFamily(ctx, &f, members); err != nil {
 		return f, nil, err
+	}
+	if !authz.Contains(authz.Scope(ctx), f.VillageCode) {
+		return f, nil, &errs.Invalid{Fields: []errs.FieldError{{Field: "kode_wilayah", Value: f.VillageCode, Reason: "wilayah di luar wewenang Anda"}}}
 	}
 	now := r.Now()
 	err := r.DB.Write(ctx, func(tx *store.Tx) error {
@@ -201,7 +205,8 @@ func asOfClause(t time.Time, argN int) (string, []any) {
 // GetFamily returns a family and its members as they were at asOf (zero: now).
 func (r *Registry) GetFamily(ctx context.Context, id int64, asOf time.Time) (Family, []Person, error) {
 	cond, args := asOfClause(asOf, 2)
-	f, err := scanFamily(r.DB.QueryRow(ctx, familySelect+` WHERE id = $1 AND `+cond, append([]any{id}, args...)...))
+	sc, scArgs := scopeCond(ctx, 2+len(args))
+	f, err := scanFamily(r.DB.QueryRow(ctx, familySelect+` WHERE id = $1 AND `+cond+sc, append(append([]any{id}, args...), scArgs...)...))
 	if store.IsNoRows(err) {
 		return f, nil, errs.NotFound("keluarga %d", id)
 	}
@@ -215,7 +220,8 @@ func (r *Registry) GetFamily(ctx context.Context, id int64, asOf time.Time) (Fam
 // GetPerson returns a person as they were at asOf (zero: now).
 func (r *Registry) GetPerson(ctx context.Context, id int64, asOf time.Time) (Person, error) {
 	cond, args := asOfClause(asOf, 2)
-	p, err := scanPerson(r.DB.QueryRow(ctx, personSelect+` WHERE id = $1 AND `+cond, append([]any{id}, args...)...))
+	sc, scArgs := scopeCond(ctx, 2+len(args))
+	p, err := scanPerson(r.DB.QueryRow(ctx, personSelect+` WHERE id = $1 AND `+cond+sc, append(append([]any{id}, args...), scArgs...)...))
 	if store.IsNoRows(err) {
 		return p, errs.NotFound("orang %d", id)
 	}
@@ -227,7 +233,8 @@ func (r *Registry) GetPerson(ctx context.Context, id int64, asOf time.Time) (Per
 
 // FindByNIK returns the current record holding a NIK.
 func (r *Registry) FindByNIK(ctx context.Context, n string) (Person, error) {
-	p, err := scanPerson(r.DB.QueryRow(ctx, personSelect+` WHERE nik = $1 AND valid_to IS NULL`, strings.TrimSpace(n)))
+	sc, scArgs := scopeCond(ctx, 2)
+	p, err := scanPerson(r.DB.QueryRow(ctx, personSelect+` WHERE nik = $1 AND valid_to IS NULL`+sc, append([]any{strings.TrimSpace(n)}, scArgs...)...))
 	if store.IsNoRows(err) {
 		return p, errs.NotFound("NIK tidak ditemukan")
 	}
@@ -236,7 +243,8 @@ func (r *Registry) FindByNIK(ctx context.Context, n string) (Person, error) {
 
 // FindByKK returns the current family holding a KK number.
 func (r *Registry) FindByKK(ctx context.Context, kk string) (Family, error) {
-	f, err := scanFamily(r.DB.QueryRow(ctx, familySelect+` WHERE kk = $1 AND valid_to IS NULL`, strings.TrimSpace(kk)))
+	sc, scArgs := scopeCond(ctx, 2)
+	f, err := scanFamily(r.DB.QueryRow(ctx, familySelect+` WHERE kk = $1 AND valid_to IS NULL`+sc, append([]any{strings.TrimSpace(kk)}, scArgs...)...))
 	if store.IsNoRows(err) {
 		return f, errs.NotFound("No. KK tidak ditemukan")
 	}
@@ -245,6 +253,9 @@ func (r *Registry) FindByKK(ctx context.Context, kk string) (Family, error) {
 
 // FamilyHistory returns every version of a family, oldest first.
 func (r *Registry) FamilyHistory(ctx context.Context, id int64) ([]Family, error) {
+	if _, _, err := r.GetFamily(ctx, id, time.Time{}); err != nil {
+		return nil, err
+	}
 	rows, err := r.DB.Query(ctx, familySelect+` WHERE id = $1 ORDER BY version`, id)
 	if err != nil {
 		return nil, fmt.Errorf("registry: family history: %w", err)
@@ -269,6 +280,9 @@ func (r *Registry) FamilyHistory(ctx context.Context, id int64) ([]Family, error
 
 // PersonHistory returns every version of a person, oldest first.
 func (r *Registry) PersonHistory(ctx context.Context, id int64) ([]Person, error) {
+	if _, err := r.GetPerson(ctx, id, time.Time{}); err != nil {
+		return nil, err
+	}
 	out, err := r.queryPeople(ctx, personSelect+` WHERE id = $1 ORDER BY version`, id)
 	if err == nil && len(out) == 0 {
 		return nil, errs.NotFound("orang %d", id)
@@ -312,6 +326,12 @@ func (r *Registry) UpdateFamily(ctx context.Context, e Edit, id int64, version i
 		}
 		if err != nil {
 			return err
+		}
+		if err := inScope(ctx, old.VillageCode, fmt.Sprintf("keluarga %d", id)); err != nil {
+			return err
+		}
+		if !authz.Contains(authz.Scope(ctx), f.VillageCode) {
+			return &errs.Invalid{Fields: []errs.FieldError{{Field: "kode_wilayah", Value: f.VillageCode, Reason: "wilayah di luar wewenang Anda"}}}
 		}
 		if old.Version != version {
 			return errs.Conflict("keluarga sudah diubah orang lain (versi %d, bukan %d); muat ulang", old.Version, version)
@@ -425,6 +445,9 @@ func (r *Registry) AddMember(ctx context.Context, e Edit, familyID int64, p Pers
 		if err != nil {
 			return err
 		}
+		if err := inScope(ctx, f.VillageCode, fmt.Sprintf("keluarga %d", familyID)); err != nil {
+			return err
+		}
 		if err := existingNIKs(ctx, tx, []string{p.NIK}); err != nil {
 			return err
 		}
@@ -469,6 +492,9 @@ func (r *Registry) UpdatePerson(ctx context.Context, e Edit, id int64, version i
 		if err != nil {
 			return err
 		}
+		if err := inScope(ctx, old.VillageCode, fmt.Sprintf("orang %d", id)); err != nil {
+			return err
+		}
 		if old.Version != version {
 			return errs.Conflict("data orang sudah diubah orang lain (versi %d, bukan %d); muat ulang", old.Version, version)
 		}
@@ -481,7 +507,7 @@ func (r *Registry) UpdatePerson(ctx context.Context, e Edit, id int64, version i
 			p.FamilyID = old.FamilyID
 		}
 		f, err := scanFamily(tx.QueryRow(ctx, familySelect+` WHERE id = $1 AND valid_to IS NULL`, p.FamilyID))
-		if store.IsNoRows(err) {
+		if store.IsNoRows(err) || (err == nil && !authz.Contains(authz.Scope(ctx), f.VillageCode)) {
 			return &errs.Invalid{Fields: []errs.FieldError{{Field: "family_id", Reason: "keluarga tujuan tidak ada"}}}
 		}
 		if err != nil {

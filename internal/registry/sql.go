@@ -1,10 +1,14 @@
 package registry
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/store"
 )
 
@@ -239,6 +243,36 @@ func (p *Person) Hash() int64 {
 	}
 	h.i(int(p.FamilyID))
 	return h.sum()
+}
+
+// narrow intersects a requested region with the caller's scope (internal/authz),
+// refusing a region wholly outside it.
+func narrow(ctx context.Context, requested string) (string, error) {
+	scope, ok := authz.Narrow(ctx, requested)
+	if !ok {
+		return "", fmt.Errorf("wilayah %s di luar wewenang Anda: %w", requested, errs.ErrForbidden)
+	}
+	return scope, nil
+}
+
+// scopeCond returns " AND village_code in the caller's scope" with its
+// arguments numbered from argN, or nothing for a national caller.
+func scopeCond(ctx context.Context, argN int) (string, []any) {
+	scope := authz.Scope(ctx)
+	if scope == "" {
+		return "", nil
+	}
+	lo, hi := scopeRange(scope)
+	return fmt.Sprintf(" AND village_code >= $%d AND village_code < $%d", argN, argN+1), []any{lo, hi}
+}
+
+// inScope reports an error unless a village is inside the caller's scope.
+// Objects outside it are answered as not found, so their existence does not leak.
+func inScope(ctx context.Context, village, what string) error {
+	if authz.Contains(authz.Scope(ctx), village) {
+		return nil
+	}
+	return errs.NotFound("%s", what)
 }
 
 // scopeRange turns a region scope into a half-open range over village codes

@@ -17,6 +17,8 @@ type Checker struct {
 	// DistrictKnown reports whether a "PP.KK.CC" district code is known; nil skips the check.
 	DistrictKnown func(code string) bool
 	Now           time.Time
+	// Scope is the region the importing user may write to ("" = all).
+	Scope string
 }
 
 // nikMessages are the Indonesian reasons for the nik package's problem codes.

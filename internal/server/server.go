@@ -20,6 +20,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -65,9 +66,9 @@ func New(d Deps) *Server {
 	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports}
 	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports})
 	s.routes = append(s.routes,
-		httpx.Route{Method: "GET", Pattern: "/healthz", Access: httpx.Public, Handler: s.healthz},
-		httpx.Route{Method: "GET", Pattern: "/readyz", Access: httpx.Public, Handler: s.readyz},
-		httpx.Route{Method: "GET", Pattern: "/metrics", Access: httpx.Public, Handler: s.metrics.ServeHTTP},
+		httpx.Route{Method: "GET", Pattern: "/healthz", Action: authz.Public, Handler: s.healthz},
+		httpx.Route{Method: "GET", Pattern: "/readyz", Action: authz.Public, Handler: s.readyz},
+		httpx.Route{Method: "GET", Pattern: "/metrics", Action: authz.Public, Handler: s.metrics.ServeHTTP},
 	)
 	s.routes = append(s.routes, a.Routes()...)
 	s.routes = append(s.routes, w.Routes()...)
@@ -107,21 +108,29 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// guard enforces a route's access rule and CSRF protection.
+// guard enforces a route's policy from the permission matrix, puts the
+// principal (and so the region scope) in the context, and checks CSRF.
 func (s *Server) guard(rt httpx.Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := httpx.SessionFrom(r.Context())
-		if rt.Access == httpx.SignedIn {
+		if !rt.Public() {
 			// Answers to signed-in users carry personal data: no cache may keep them.
 			w.Header().Set("Cache-Control", "no-store")
-		}
-		if rt.Access == httpx.SignedIn && sess == nil {
-			if isAPI(r) {
-				httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Belum masuk", Detail: "Masuk dulu melalui /api/v1/auth/login."})
-			} else {
-				http.Redirect(w, r, "/masuk", http.StatusSeeOther)
+			if sess == nil {
+				if isAPI(r) {
+					httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Belum masuk", Detail: "Masuk dulu melalui /api/v1/auth/login."})
+				} else {
+					http.Redirect(w, r, "/masuk", http.StatusSeeOther)
+				}
+				return
 			}
-			return
+			p := principal(sess)
+			if !authz.Can(p.Role, rt.Action) {
+				httpx.WriteProblem(w, httpx.Problem{Status: http.StatusForbidden, Title: "Tidak berwenang",
+					Detail: "Peran Anda tidak mencakup tindakan ini."})
+				return
+			}
+			r = r.WithContext(authz.With(r.Context(), p))
 		}
 		// Cap the body before anything reads it, the CSRF check included.
 		limit := rt.MaxBody
@@ -136,6 +145,11 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 		}
 		rt.Handler(w, r)
 	})
+}
+
+func principal(sess *auth.Session) authz.Principal {
+	return authz.Principal{UserID: sess.User.ID, Username: sess.User.Username, Role: authz.Role(sess.User.Role),
+		Region: sess.User.RegionCode, Via: "sesi"}
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

@@ -244,7 +244,7 @@ func TestGuard(t *testing.T) {
 		for _, rt := range e.srv.Routes() {
 			path := concrete(rt.Pattern)
 			what := rt.Method + " " + rt.Pattern
-			if rt.Access == httpx.SignedIn {
+			if !rt.Public() {
 				signedIn++
 				r := e.do(t, rt.Method, path, "{}", "", "")
 				if strings.HasPrefix(path, "/api/") {
@@ -257,7 +257,7 @@ func TestGuard(t *testing.T) {
 					checkProblem(t, what+" unknown session", e.do(t, rt.Method, path, "{}", "bukan-sesi", csrf), http.StatusUnauthorized)
 				}
 			}
-			if rt.Access == httpx.SignedIn && isUnsafe(rt.Method) && !rt.NoCSRF {
+			if !rt.Public() && isUnsafe(rt.Method) && !rt.NoCSRF {
 				unsafe++
 				checkProblem(t, what+" without CSRF", e.do(t, rt.Method, path, "{}", session, ""), http.StatusForbidden)
 				checkProblem(t, what+" wrong CSRF", e.do(t, rt.Method, path, "{}", session, csrf+"x"), http.StatusForbidden)
@@ -272,7 +272,7 @@ func TestGuard(t *testing.T) {
 			if rt.NoCSRF && key != "POST /api/v1/auth/login" && !strings.HasPrefix(rt.Pattern, "/masuk") {
 				t.Errorf("%s is exempt from CSRF", key)
 			}
-			if rt.Access == httpx.Public && strings.HasPrefix(rt.Pattern, "/api/") &&
+			if rt.Public() && strings.HasPrefix(rt.Pattern, "/api/") &&
 				key != "POST /api/v1/auth/login" && key != "GET /api/v1/openapi.json" {
 				t.Errorf("%s is public", key)
 			}

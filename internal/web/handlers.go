@@ -473,7 +473,7 @@ func (w *Web) importStart(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := httpx.Actor(r)
-	job, err := w.d.Imports.Start(actor, hdr.Filename, file, registry.ImportOptions{Actor: actor, AllowMove: d.AllowMove, Reason: d.Reason})
+	job, err := w.d.Imports.Start(r.Context(), actor, hdr.Filename, file, registry.ImportOptions{Actor: actor, AllowMove: d.AllowMove, Reason: d.Reason})
 	if err != nil {
 		slog.WarnContext(r.Context(), "web: import not started", "actor", actor, "err", redact(err.Error()))
 		fail("berkas_rusak")

@@ -28,6 +28,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/nik"
@@ -100,26 +101,25 @@ func mustParse() map[string]*template.Template {
 
 // Routes returns the pages' URL surface.
 func (w *Web) Routes() []httpx.Route {
-	in := httpx.SignedIn
 	return []httpx.Route{
-		{Method: "GET", Pattern: "/static/app.css", Access: httpx.Public, Handler: serveCSS},
-		{Method: "GET", Pattern: "/bahasa", Access: httpx.Public, Handler: w.setLanguage},
-		{Method: "GET", Pattern: "/masuk", Access: httpx.Public, Handler: w.signInForm},
-		{Method: "POST", Pattern: "/masuk", Access: httpx.Public, Handler: w.signIn, NoCSRF: true},
-		{Method: "POST", Pattern: "/keluar", Access: in, Handler: w.signOut},
-		{Method: "GET", Pattern: "/{$}", Access: in, Handler: w.dashboard},
-		{Method: "GET", Pattern: "/wilayah", Access: in, Handler: w.region},
-		{Method: "GET", Pattern: "/wilayah/{code}", Access: in, Handler: w.region},
-		{Method: "GET", Pattern: "/keluarga/{id}", Access: in, Handler: w.family},
-		{Method: "GET", Pattern: "/orang/{id}", Access: in, Handler: w.person},
-		{Method: "GET", Pattern: "/cari", Access: in, Handler: w.searchForm},
-		{Method: "POST", Pattern: "/cari", Access: in, Handler: w.search},
-		{Method: "GET", Pattern: "/impor", Access: in, Handler: w.importForm},
-		{Method: "POST", Pattern: "/impor", Access: in, Handler: w.importStart, MaxBody: api.MaxUpload},
-		{Method: "GET", Pattern: "/impor/{id}", Access: in, Handler: w.importStatus},
-		{Method: "GET", Pattern: "/impor/{id}/laporan", Access: in, Handler: w.importReport},
+		{Method: "GET", Pattern: "/static/app.css", Action: authz.Public, Handler: serveCSS},
+		{Method: "GET", Pattern: "/bahasa", Action: authz.Public, Handler: w.setLanguage},
+		{Method: "GET", Pattern: "/masuk", Action: authz.Public, Handler: w.signInForm},
+		{Method: "POST", Pattern: "/masuk", Action: authz.Public, Handler: w.signIn, NoCSRF: true},
+		{Method: "POST", Pattern: "/keluar", Action: authz.Self, Handler: w.signOut},
+		{Method: "GET", Pattern: "/{$}", Action: authz.RegisterRead, Handler: w.dashboard},
+		{Method: "GET", Pattern: "/wilayah", Action: authz.RegisterRead, Handler: w.region},
+		{Method: "GET", Pattern: "/wilayah/{code}", Action: authz.RegisterRead, Handler: w.region},
+		{Method: "GET", Pattern: "/keluarga/{id}", Action: authz.RegisterRead, Handler: w.family},
+		{Method: "GET", Pattern: "/orang/{id}", Action: authz.RegisterRead, Handler: w.person},
+		{Method: "GET", Pattern: "/cari", Action: authz.RegisterRead, Handler: w.searchForm},
+		{Method: "POST", Pattern: "/cari", Action: authz.RegisterRead, Handler: w.search},
+		{Method: "GET", Pattern: "/impor", Action: authz.RegisterImport, Handler: w.importForm},
+		{Method: "POST", Pattern: "/impor", Action: authz.RegisterImport, Handler: w.importStart, MaxBody: api.MaxUpload},
+		{Method: "GET", Pattern: "/impor/{id}", Action: authz.RegisterImport, Handler: w.importStatus},
+		{Method: "GET", Pattern: "/impor/{id}/laporan", Action: authz.RegisterImport, Handler: w.importReport},
 		// Every other GET gets the 404 page (problem+json under /api/).
-		{Method: "GET", Pattern: "/", Access: httpx.Public, Handler: w.notFound},
+		{Method: "GET", Pattern: "/", Action: authz.Public, Handler: w.notFound},
 	}
 }
 
