@@ -51,7 +51,9 @@ func (db *DB) LatestVersion() int {
 	return ms[len(ms)-1].version
 }
 
-// SchemaVersion returns the version the database is at (0 when empty).
+// SchemaVersion returns the version the database is at: the newest
+// migration such that it and every migration before it are applied (0 when
+// empty). A migration missing in the middle keeps the version below it.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var exists bool
 	var q string
@@ -66,11 +68,37 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	if !exists {
 		return 0, nil
 	}
-	var v int
-	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+	rows, err := db.read.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
 		return 0, fmt.Errorf("store: schema version: %w", err)
 	}
-	return v, nil
+	defer rows.Close()
+	applied := map[int]bool{}
+	maxApplied := 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return 0, err
+		}
+		applied[v] = true
+		maxApplied = max(maxApplied, v)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	ms, err := db.migrations()
+	if err != nil {
+		return 0, err
+	}
+	v := 0
+	for _, m := range ms {
+		if !applied[m.version] {
+			return v, nil
+		}
+		v = m.version
+	}
+	// Versions newer than this binary knows: report them, so callers refuse.
+	return max(v, maxApplied), nil
 }
 
 // Migrate applies every migration newer than the database's version, each
