@@ -37,6 +37,7 @@ func commands() []command {
 		{"export", "ekspor register suatu wilayah ke CSV/XLSX", runExport},
 		{"seed", "buat populasi sintetis (ke basis data atau ke berkas)", runSeed},
 		{"users", "kelola akun (users add)", runUsers},
+		{"rank", "peringkat kesejahteraan: skor PMT dan desil semua keluarga", runRank},
 	}
 }
 

@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/kemensos/jaring/internal/welfare"
+)
+
+func runRank(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet("rank", env, "rank [--db URL] [--model VERSI] [--by-province] [--add-model BERKAS.json]")
+	var df dbFlags
+	df.register(fs, env)
+	model := fs.String("model", "", "model version to apply (default: the version in effect today)")
+	byProvince := fs.Bool("by-province", false, "rank into deciles within each province instead of nationally")
+	addModel := fs.String("add-model", "", "store a model document (JSON, docs/welfare-model.md) as a new version, then rank with it")
+	list := fs.Bool("list-models", false, "list the stored model versions and exit")
+	actor := fs.String("actor", "", "who ranks (default: cli:$USER)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return errUsage
+	}
+	db, err := df.open(ctx, env, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	who := *actor
+	if who == "" {
+		who = "cli:" + firstNonEmpty(env.Getenv("USER"), "operator")
+	}
+	if *list {
+		models, err := welfare.ListModels(ctx, db, time.Now().UTC().Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		for _, m := range models {
+			mark := " "
+			if m.InEffect {
+				mark = "*"
+			}
+			fmt.Fprintf(env.Stdout, "%s %-24s berlaku %s  %2d indikator  %s\n", mark, m.Version, m.EffectiveFrom, m.Indicators, m.Title)
+		}
+		return nil
+	}
+	if *addModel != "" {
+		doc, err := os.ReadFile(*addModel)
+		if err != nil {
+			return err
+		}
+		m, err := welfare.CreateModel(ctx, db, doc, who)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Model %s disimpan (%d indikator).\n", m.Version, len(m.Indicators))
+		if *model == "" {
+			*model = m.Version
+		}
+	}
+	var bar *progressbar.ProgressBar
+	progress := func(done, total int64) {
+		if *quiet {
+			return
+		}
+		if bar == nil {
+			bar = progressbar.NewOptions64(total,
+				progressbar.OptionSetWriter(env.Stderr),
+				progressbar.OptionSetDescription("peringkat (hitung, lalu tulis)"),
+				progressbar.OptionSetWidth(30),
+				progressbar.OptionThrottle(200*time.Millisecond),
+				progressbar.OptionSetPredictTime(true),
+			)
+		}
+		_ = bar.Set64(done)
+	}
+	start := time.Now()
+	res, err := welfare.Rank(ctx, db, welfare.Options{Model: *model, ByProvince: *byProvince, Actor: who}, progress)
+	if bar != nil {
+		_ = bar.Finish()
+		fmt.Fprintln(env.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	printRank(env.Stdout, res, time.Since(start))
+	return nil
+}
+
+func printRank(w io.Writer, res welfare.RunResult, took time.Duration) {
+	scope := "nasional"
+	if res.ByProvince {
+		scope = "per provinsi"
+	}
+	rate := float64(res.Families) / took.Seconds()
+	fmt.Fprintf(w, "Pemeringkatan %d selesai: model %s, desil %s.\n", res.ID, res.Model, scope)
+	fmt.Fprintf(w, "  %d keluarga diperingkat dalam %s (%.0f keluarga/detik; hitung %s, tulis %s)",
+		res.Families, took.Round(time.Millisecond), rate, res.Read.Round(time.Millisecond), res.Write.Round(time.Millisecond))
+	if res.Skipped > 0 {
+		fmt.Fprintf(w, "; %d keluarga aktif tanpa anggota aktif dilewati", res.Skipped)
+	}
+	fmt.Fprintln(w, ".")
+	groups := make([]string, 0, len(res.Deciles))
+	for g := range res.Deciles {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	if !res.ByProvince {
+		fmt.Fprintln(w, "  desil  skor terendah  skor tertinggi   keluarga")
+		for _, d := range res.Deciles[""] {
+			fmt.Fprintf(w, "  %5d  %13.2f  %14.2f  %9d  %s\n", d.Decile, d.Min, d.Max, d.Families, welfare.DecileLabel(d.Decile))
+		}
+		return
+	}
+	fmt.Fprintln(w, "  provinsi  keluarga  batas atas skor desil 1 ... 9")
+	for _, g := range groups {
+		var n int64
+		var cuts []string
+		for _, d := range res.Deciles[g] {
+			n += d.Families
+			if d.Decile < 10 {
+				cuts = append(cuts, fmt.Sprintf("%.2f", d.Max))
+			}
+		}
+		fmt.Fprintf(w, "  %-8s  %8d  %s\n", g, n, strings.Join(cuts, " "))
+	}
+}

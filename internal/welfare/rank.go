@@ -1,0 +1,404 @@
+package welfare
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/kemensos/jaring/internal/store"
+)
+
+// Options configure a ranking.
+type Options struct {
+	// Model is the version to apply; "" means the version in effect on the
+	// day of the run.
+	Model string
+	// ByProvince ranks families into deciles within their province instead
+	// of nationally.
+	ByProvince bool
+	// Actor is who starts the ranking, kept with the run.
+	Actor string
+	// RunID names an unfinished run to do again from the start (a job
+	// resumed after a restart); 0 starts a new run. A finished run is
+	// returned as it is.
+	RunID int64
+	// TempDir holds the spill file between the two passes ("" = os.TempDir()).
+	TempDir string
+	// Now is the clock; nil means store.Now.
+	Now func() time.Time
+}
+
+// RunResult is a finished ranking and how long its passes took.
+type RunResult struct {
+	Run
+	Read, Write time.Duration
+}
+
+// Rank scores every current active family that has at least one active
+// member with a model and ranks them into deciles 1 (poorest) to 10.
+//
+// It reads the register once, in one grouped query streamed in family
+// order (no query per family), computes each score and its contributions in
+// Go, and spills them to a temporary file while counting scores; the
+// counts give the deciles exactly. A second pass over the file writes the
+// scores with their deciles in bulk (COPY on PostgreSQL) in transactions of
+// writeChunk families. Memory holds one batch and the score counts, never
+// the register. Rows of an unfinished run are invisible: readers use
+// finished runs only.
+//
+// progress, when not nil, is called with work done and total work: each
+// family counts once when scored and once when written.
+func Rank(ctx context.Context, db *store.DB, o Options, progress func(done, total int64)) (res RunResult, err error) {
+	if o.Now == nil {
+		o.Now = store.Now
+	}
+	if progress == nil {
+		progress = func(int64, int64) {}
+	}
+	run, err := startRun(ctx, db, &o)
+	if err != nil {
+		return res, err
+	}
+	res.Run = run
+	if run.State == StateFinished {
+		return res, nil
+	}
+	defer func() {
+		if err != nil {
+			failRun(db, run.ID, err)
+		}
+	}()
+	m, err := GetModel(ctx, db, run.Model)
+	if err != nil {
+		return res, err
+	}
+	c := compile(m)
+
+	var total int64
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM family WHERE valid_to IS NULL AND status = 'aktif'`).Scan(&total); err != nil {
+		return res, fmt.Errorf("welfare: count families: %w", err)
+	}
+	total *= 2
+
+	spill, err := os.CreateTemp(o.TempDir, "jaring-rank-*.bin")
+	if err != nil {
+		return res, fmt.Errorf("welfare: spill file: %w", err)
+	}
+	defer func() {
+		spill.Close()
+		os.Remove(spill.Name())
+	}()
+
+	start := time.Now()
+	ref := newRefDates(run.DataAsOf)
+	hist, ranked, err := scoreAll(ctx, db, c, &ref, run.ByProvince, spill, func(n int64) { progress(n, total) })
+	if err != nil {
+		return res, err
+	}
+	res.Read = time.Since(start)
+	// Active families without an active member are not ranked.
+	skipped := max(total/2-ranked, 0)
+
+	start = time.Now()
+	table, lookup := deciles(hist)
+	if _, err := spill.Seek(0, io.SeekStart); err != nil {
+		return res, err
+	}
+	half := total / 2
+	if err := writeAll(ctx, db, run.ID, len(c.inds), lookup, run.ByProvince, spill, func(n int64) { progress(half+n, total) }); err != nil {
+		return res, err
+	}
+	res.Write = time.Since(start)
+
+	doc, err := json.Marshal(table)
+	if err != nil {
+		return res, err
+	}
+	finished := o.Now()
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE welfare_runs SET state = $1, finished_at = $2, families = $3, skipped = $4, deciles = $5, error = ''
+WHERE id = $6`, StateFinished, store.Micros(finished), ranked, skipped, string(doc), run.ID)
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("welfare: finish run: %w", err)
+	}
+	progress(total, total)
+	res.Run.State, res.Run.Finished, res.Run.Families, res.Run.Skipped, res.Run.Deciles = StateFinished, &finished, ranked, skipped, table
+	return res, nil
+}
+
+// startRun creates the run, or takes up an unfinished one again.
+func startRun(ctx context.Context, db *store.DB, o *Options) (Run, error) {
+	now := o.Now()
+	if o.RunID != 0 {
+		r, err := GetRun(ctx, db, o.RunID)
+		if err != nil || r.State == StateFinished {
+			return r, err
+		}
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `DELETE FROM welfare_scores WHERE run_id = $1`, r.ID); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE welfare_runs SET state = $1, data_as_of = $2, error = '' WHERE id = $3`,
+				StateRunning, store.Micros(now), r.ID)
+			return err
+		})
+		r.State, r.DataAsOf = StateRunning, now
+		return r, err
+	}
+	version := o.Model
+	if version == "" {
+		var err error
+		if version, err = modelInEffect(ctx, db, now.Format(time.DateOnly)); err != nil {
+			return Run{}, err
+		}
+	} else if _, err := GetModel(ctx, db, version); err != nil {
+		return Run{}, err
+	}
+	actor := o.Actor
+	if actor == "" {
+		actor = "jaring"
+	}
+	r := Run{Model: version, ByProvince: o.ByProvince, State: StateRunning, DataAsOf: now, Started: now, StartedBy: actor}
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		id, err := tx.ReserveIDs(ctx, "welfare_run", 1)
+		if err != nil {
+			return err
+		}
+		r.ID = id
+		_, err = tx.Exec(ctx, `INSERT INTO welfare_runs (id, model_version, by_province, state, data_as_of, started_at, started_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.Model, r.ByProvince, r.State, store.Micros(now), store.Micros(now), actor)
+		return err
+	})
+	if err != nil {
+		return Run{}, fmt.Errorf("welfare: start run: %w", err)
+	}
+	return r, nil
+}
+
+// failRun marks a run failed and removes its rows, on a fresh context: the
+// caller's may be the reason it failed.
+func failRun(db *store.DB, id int64, cause error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	msg := cause.Error()
+	if len(msg) > 1000 {
+		msg = msg[:1000]
+	}
+	_ = db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM welfare_scores WHERE run_id = $1`, id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE welfare_runs SET state = $1, finished_at = $2, error = $3 WHERE id = $4`,
+			StateFailed, store.Micros(store.Now()), msg, id)
+		return err
+	})
+}
+
+// histogram counts families per score (in cents) per group.
+type histogram map[string]map[int64]int64
+
+// scoreAll streams the households, scores them and spills
+// (family ID, version, province, score, contributions) records to w.
+func scoreAll(ctx context.Context, db *store.DB, c *compiled, ref *refDates, byProvince bool, w io.Writer,
+	progress func(int64)) (histogram, int64, error) {
+	sc := newScan(c.n, ref)
+	rows, err := sc.rows(ctx, db)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	bw := bufio.NewWriterSize(w, 1<<20)
+	hist := histogram{}
+	contrib := make([]int64, len(c.inds))
+	var h household
+	sc.bind(&h)
+	var rec []byte
+	var n int64
+	for rows.Next() {
+		if err := sc.read(rows, &h); err != nil {
+			return nil, n, fmt.Errorf("welfare: read households: %w", err)
+		}
+		s := c.score(&h, contrib)
+		prov := h.province()
+		group := ""
+		if byProvince {
+			group = prov
+		}
+		g := hist[group]
+		if g == nil {
+			g = map[int64]int64{}
+			hist[group] = g
+		}
+		g[s]++
+		rec = binary.AppendUvarint(rec[:0], uint64(h.id))
+		rec = binary.AppendUvarint(rec, uint64(h.version))
+		rec = binary.AppendUvarint(rec, uint64(len(prov)))
+		rec = append(rec, prov...)
+		rec = binary.AppendVarint(rec, s)
+		for _, v := range contrib {
+			rec = binary.AppendVarint(rec, v)
+		}
+		if _, err := bw.Write(rec); err != nil {
+			return nil, n, fmt.Errorf("welfare: spill: %w", err)
+		}
+		n++
+		if n%10000 == 0 {
+			progress(n)
+			if err := ctx.Err(); err != nil {
+				return nil, n, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, n, fmt.Errorf("welfare: read households: %w", err)
+	}
+	progress(n)
+	if err := bw.Flush(); err != nil {
+		return nil, n, fmt.Errorf("welfare: spill: %w", err)
+	}
+	return hist, n, nil
+}
+
+// deciles turns score counts into decile ranges and a score → decile
+// lookup per group. A family's decile is 1 + ⌊10 × below / N⌋, where below
+// is the number of families of its group with a lower score and N the
+// group's size: equal scores share a decile (the lowest their ranks reach),
+// so two families with the same score are never treated differently, and
+// N = 100 distinct scores give 10 families per decile.
+func deciles(h histogram) (DecileTable, map[string]map[int64]int8) {
+	table := DecileTable{}
+	lookup := map[string]map[int64]int8{}
+	for group, counts := range h {
+		scores := make([]int64, 0, len(counts))
+		var n int64
+		for s, k := range counts {
+			scores = append(scores, s)
+			n += k
+		}
+		sort.Slice(scores, func(i, j int) bool { return scores[i] < scores[j] })
+		lk := make(map[int64]int8, len(scores))
+		ranges := make([]DecileRange, 0, 10)
+		var below int64
+		for _, s := range scores {
+			d := int(1 + 10*below/n)
+			lk[s] = int8(d)
+			pts := float64(s) / 100
+			if len(ranges) == 0 || ranges[len(ranges)-1].Decile != d {
+				ranges = append(ranges, DecileRange{Decile: d, Min: pts})
+			}
+			r := &ranges[len(ranges)-1]
+			r.Max = pts
+			r.Families += counts[s]
+			below += counts[s]
+		}
+		table[group] = ranges
+		lookup[group] = lk
+	}
+	return table, lookup
+}
+
+// writeChunk is the number of families written per transaction, so that a
+// ranking never holds SQLite's single writer for long.
+const writeChunk = 20000
+
+var scoreCols = []string{"run_id", "family_id", "family_version", "province", "score", "decile", "contributions"}
+
+// writeAll reads the spill file back and writes the scores with their deciles.
+func writeAll(ctx context.Context, db *store.DB, runID int64, nInd int, lookup map[string]map[int64]int8, byProvince bool,
+	r io.Reader, progress func(int64)) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	rows := make([][]any, 0, writeChunk)
+	var buf []byte
+	var done int64
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		err := db.WriteOnce(ctx, func(tx *store.Tx) error {
+			_, err := tx.CopyFrom(ctx, "welfare_scores", scoreCols, rows)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("welfare: write scores: %w", err)
+		}
+		done += int64(len(rows))
+		rows = rows[:0]
+		progress(done)
+		return ctx.Err()
+	}
+	for {
+		id, err := binary.ReadUvarint(br)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("welfare: spill: %w", err)
+		}
+		version, err := binary.ReadUvarint(br)
+		if err != nil {
+			return fmt.Errorf("welfare: spill: %w", err)
+		}
+		pl, err := binary.ReadUvarint(br)
+		if err != nil || pl > 64 {
+			return fmt.Errorf("welfare: spill: bad record")
+		}
+		prov := make([]byte, pl)
+		if _, err := io.ReadFull(br, prov); err != nil {
+			return fmt.Errorf("welfare: spill: %w", err)
+		}
+		s, err := binary.ReadVarint(br)
+		if err != nil {
+			return fmt.Errorf("welfare: spill: %w", err)
+		}
+		buf = append(buf[:0], '[')
+		for i := 0; i < nInd; i++ {
+			v, err := binary.ReadVarint(br)
+			if err != nil {
+				return fmt.Errorf("welfare: spill: %w", err)
+			}
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendPoints(buf, v)
+		}
+		buf = append(buf, ']')
+		group := ""
+		if byProvince {
+			group = string(prov)
+		}
+		rows = append(rows, []any{runID, int64(id), int64(version), string(prov), float64(s) / 100,
+			int64(lookup[group][s]), string(buf)})
+		if len(rows) == writeChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// appendPoints writes hundredths of a point as a JSON number: -6, 2.5, 0.25.
+func appendPoints(b []byte, c int64) []byte {
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	b = strconv.AppendInt(b, c/100, 10)
+	if f := c % 100; f != 0 {
+		b = append(b, '.', byte('0'+f/10))
+		if f%10 != 0 {
+			b = append(b, byte('0'+f%10))
+		}
+	}
+	return b
+}
