@@ -163,7 +163,7 @@ func (s *scenario) auth(t *testing.T) {
 	}
 
 	// Signing in sets a safe cookie and returns the CSRF token.
-	r := anon.do(t, "POST", "/api/v1/auth/login", map[string]string{"username": adminUser, "password": adminPass})
+	r := anon.do(t, "POST", "/api/v1/auth/login", map[string]string{"username": adminUser, "password": adminPass, "totp": s.e.mfa.Code(t, adminUser)})
 	if r.Status != http.StatusOK {
 		t.Fatalf("login: %d %s", r.Status, r.Body)
 	}
@@ -181,7 +181,7 @@ func (s *scenario) auth(t *testing.T) {
 	}
 	// A charset parameter is fine.
 	req, _ := http.NewRequest("POST", s.e.ts.URL+"/api/v1/auth/login",
-		strings.NewReader(`{"username":"`+adminUser+`","password":"`+adminPass+`"}`))
+		strings.NewReader(`{"username":"`+adminUser+`","password":"`+adminPass+`","totp":"`+s.e.mfa.Code(t, adminUser)+`"}`))
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	if r := s.e.anonymous().send(t, req); r.Status != http.StatusOK {
 		t.Errorf("login with charset: %d %s", r.Status, r.Body)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/auth/authtest"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -51,6 +52,8 @@ type env struct {
 	srv  *server.Server
 	ts   *httptest.Server
 	logs *logBuffer
+	// mfa gives second-factor codes to users of roles that need one.
+	mfa *authtest.MFA
 	// secrets are strings that must never appear in the logs.
 	secrets []string
 }
@@ -70,6 +73,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	a := auth.New(db)
+	mfa := authtest.Setup(a)
 	if _, err := a.CreateUser(ctx, adminUser, adminPass, auth.RoleAdmin, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +86,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: a, Imports: registry.NewJobs(reg, t.TempDir()), Logger: logger})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{t: t, db: db, auth: a, srv: srv, ts: ts, logs: logs, secrets: []string{adminPass}}
+	return &env{t: t, db: db, auth: a, srv: srv, ts: ts, logs: logs, mfa: mfa, secrets: []string{adminPass}}
 }
 
 // client is an API client with its own cookie jar.
@@ -101,7 +105,7 @@ func (e *env) anonymous() *client {
 func (e *env) login(t *testing.T, user, pass string) *client {
 	t.Helper()
 	c := e.anonymous()
-	r := c.do(t, "POST", "/api/v1/auth/login", map[string]string{"username": user, "password": pass})
+	r := c.do(t, "POST", "/api/v1/auth/login", map[string]string{"username": user, "password": pass, "totp": e.mfa.Code(t, user)})
 	if r.Status != http.StatusOK {
 		t.Fatalf("login %s: %d %s", user, r.Status, r.Body)
 	}

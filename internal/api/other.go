@@ -2,12 +2,16 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
@@ -21,16 +25,73 @@ var zeroTime time.Time
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "jaring_sesi"
 
-// SetSessionCookie sets the session cookie with safe attributes.
+// secure reports whether the client reached us over TLS: directly, or
+// through a proxy that says so. Believing the header is safe here: a
+// client lying about it only gets a cookie its own browser will not send
+// over plain HTTP.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// SetSessionCookie sets the session cookie: HttpOnly (no script reads
+// it), SameSite=Lax (no cross-site unsafe request carries it), Secure
+// over TLS, and gone with the session's absolute end.
 func SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
 }
 
 // ClearSessionCookie removes the session cookie.
 func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// ClientAddr is the client's address for throttling and the audit trail:
+// the one the server put in the request's audit context, else the peer's.
+func ClientAddr(r *http.Request) string {
+	if _, addr := audit.RequestFrom(r.Context()); addr != "" {
+		return addr
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// PreviousSession is the session token the client presents, if any: a
+// sign-in ends it, so that one browser holds one session and a token
+// planted before sign-in is never the session after it.
+func PreviousSession(r *http.Request) string {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// Sign-in failure details. They depend only on the request, never on the
+// account: which of user name, password, account state or second factor
+// was wrong is in the audit trail, not in the answer.
+const (
+	loginFailed       = "Nama pengguna, kata sandi, atau kode autentikator salah."
+	loginFailedNoCode = "Nama pengguna atau kata sandi salah, atau akun ini membutuhkan kode autentikator: kirim lagi dengan kolom \"totp\"."
+)
+
+// WriteLocked answers a sign-in refused by a lockout: 429 with Retry-After.
+func WriteLocked(w http.ResponseWriter, now time.Time, l *auth.LockedError) {
+	d := l.RetryAfter(now)
+	w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
+	httpx.WriteProblem(w, httpx.Problem{Status: http.StatusTooManyRequests, Title: "Terlalu banyak percobaan",
+		Detail: fmt.Sprintf("Terlalu banyak percobaan masuk yang gagal untuk nama pengguna ini atau dari alamat ini. Coba lagi dalam %s.", waitText(d))})
+}
+
+// waitText says a wait in Indonesian minutes or seconds.
+func waitText(d time.Duration) string {
+	if d >= time.Minute {
+		return fmt.Sprintf("%d menit", int((d+time.Minute-1)/time.Minute))
+	}
+	return fmt.Sprintf("%d detik", int(d/time.Second))
 }
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
@@ -47,34 +108,61 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
+		TOTP     string `json:"totp"`
 	}
 	if err := httpx.DecodeJSON(w, r, &b); err != nil {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	token, sess, err := a.Auth.SignIn(r.Context(), b.Username, b.Password)
-	if errors.Is(err, auth.ErrBadCredentials) {
-		httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Gagal masuk", Detail: err.Error()})
+	token, sess, err := a.Auth.SignIn(r.Context(), auth.Attempt{Username: b.Username, Password: b.Password, TOTP: b.TOTP,
+		Address: ClientAddr(r), Previous: PreviousSession(r)})
+	var locked *auth.LockedError
+	switch {
+	case errors.As(err, &locked):
+		WriteLocked(w, a.Auth.Now(), locked)
 		return
-	}
-	if err != nil {
+	case errors.Is(err, auth.ErrBadCredentials):
+		detail := loginFailed
+		if strings.TrimSpace(b.TOTP) == "" {
+			detail = loginFailedNoCode
+		}
+		httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Gagal masuk", Detail: detail})
+		return
+	case err != nil:
 		httpx.WriteError(w, r, err)
 		return
 	}
 	SetSessionCookie(w, r, token, sess.ExpiresAt)
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"username": sess.User.Username, "role": sess.User.Role,
-		"csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})
+		"region": sess.User.RegionCode, "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt,
+		"idle_timeout_seconds": int(a.Auth.Policy.IdleTimeout.Seconds())})
 }
 
 func (a *API) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		if err := a.Auth.SignOut(r.Context(), c.Value); err != nil {
-			httpx.WriteError(w, r, err)
-			return
+	if sess := httpx.SessionFrom(r.Context()); sess != nil && sess.Via == auth.ViaSession {
+		if c, err := r.Cookie(SessionCookie); err == nil {
+			if err := a.Auth.SignOut(r.Context(), c.Value); err != nil {
+				httpx.WriteError(w, r, err)
+				return
+			}
 		}
+		ClearSessionCookie(w, r)
 	}
-	ClearSessionCookie(w, r)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// logoutAll ends every session of the caller, this one included.
+func (a *API) logoutAll(w http.ResponseWriter, r *http.Request) {
+	sess := httpx.SessionFrom(r.Context())
+	n, err := a.Auth.SignOutAll(r.Context(), sess.User.ID)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	if sess.Via == auth.ViaSession {
+		ClearSessionCookie(w, r)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"sessions_ended": n})
 }
 
 func (a *API) regionChildren(w http.ResponseWriter, r *http.Request) {

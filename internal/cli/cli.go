@@ -36,7 +36,8 @@ func commands() []command {
 		{"import", "impor keluarga dan anggota dari CSV/XLSX", runImport},
 		{"export", "ekspor register suatu wilayah ke CSV/XLSX", runExport},
 		{"seed", "buat populasi sintetis (ke basis data atau ke berkas)", runSeed},
-		{"users", "kelola akun (users add)", runUsers},
+		{"users", "kelola akun (users add|disable|list|totp)", runUsers},
+		{"tokens", "token API untuk klien mesin dan skrip (tokens create|list|revoke)", runTokens},
 		{"rank", "peringkat kesejahteraan: skor PMT dan desil semua keluarga", runRank},
 	}
 }

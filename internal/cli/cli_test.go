@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/cli"
 	"github.com/kemensos/jaring/internal/store/storetest"
 )
@@ -126,7 +127,9 @@ func TestUsage(t *testing.T) {
 }
 
 // TestServeDemo runs the README's first command the way a new user does and
-// checks that the server answers and the printed password signs in.
+// checks that the server answers and the printed password, with a code
+// from the printed TOTP secret (the administrator's role requires MFA),
+// signs in.
 func TestServeDemo(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -139,9 +142,10 @@ func TestServeDemo(t *testing.T) {
 		pw.Close()
 		done <- code
 	}()
-	var password, addr string
+	var password, secret, addr string
 	sc := bufio.NewScanner(pr)
 	passRe := regexp.MustCompile(`kata sandi:\s+(\S+)`)
+	secretRe := regexp.MustCompile(`rahasia TOTP:\s+(\S+)`)
 	addrRe := regexp.MustCompile(`berjalan di (http://\S+)`)
 	deadline := time.After(2 * time.Minute)
 	lines := make(chan string)
@@ -160,6 +164,9 @@ func TestServeDemo(t *testing.T) {
 			if m := passRe.FindStringSubmatch(l); m != nil {
 				password = m[1]
 			}
+			if m := secretRe.FindStringSubmatch(l); m != nil {
+				secret = m[1]
+			}
 			if m := addrRe.FindStringSubmatch(l); m != nil {
 				addr = m[1]
 			}
@@ -171,18 +178,28 @@ func TestServeDemo(t *testing.T) {
 		for range lines {
 		}
 	}()
-	if password == "" {
-		t.Fatal("no administrator password printed")
+	if password == "" || secret == "" {
+		t.Fatalf("no administrator password (%q) or TOTP secret (%q) printed", password, secret)
 	}
 	resp, err := http.Get(addr + "/readyz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("readyz: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	body := strings.NewReader(`{"username":"admin","password":"` + password + `"}`)
+	// Without the code the password alone does not sign in.
+	resp, err = http.Post(addr+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("login without a code: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	code, err := auth.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.NewReader(`{"username":"admin","password":"` + password + `","totp":"` + code + `"}`)
 	resp, err = http.Post(addr+"/api/v1/auth/login", "application/json", body)
 	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("login with the printed password: %v %v", err, resp)
+		t.Fatalf("login with the printed password and code: %v %v", err, resp)
 	}
 	resp.Body.Close()
 	cancel()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/seed"
@@ -41,6 +42,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer db.Close()
 	reg := registry.New(db)
 	authSvc := auth.New(db)
+	key, keySource, err := df.secretKey(env)
+	if err != nil {
+		return err
+	}
+	authSvc.Key = key
+	keyWarning(env, db, keySource)
 	if *demo {
 		if err := loadDemo(ctx, env, db, *demoFamilies); err != nil {
 			return err
@@ -118,14 +125,18 @@ func loadDemo(ctx context.Context, env *Env, db *store.DB, families int) error {
 }
 
 // createFirstAdmin creates the administrator of an empty database, with the
-// password from JARING_ADMIN_PASSWORD or a generated one printed once.
+// password from JARING_ADMIN_PASSWORD or a generated one printed once. The
+// role requires a second factor, so the account is enrolled at once and
+// its TOTP secret printed once too: MFA is never switched off, not even
+// for the demo (docs/decisions.md).
 func createFirstAdmin(ctx context.Context, env *Env, a *auth.Service) error {
 	password := env.Getenv("JARING_ADMIN_PASSWORD")
 	generated := password == ""
 	if generated {
 		password = auth.GeneratePassword()
 	}
-	if _, err := a.CreateUser(ctx, "admin", password, auth.RoleAdmin, ""); err != nil {
+	c, err := a.AddUser(authz.With(ctx, authz.System("serve")), auth.NewUser{Username: "admin", Role: auth.RoleAdmin, Password: password})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, "Akun administrator dibuat. Masuk dengan:")
@@ -135,5 +146,6 @@ func createFirstAdmin(ctx context.Context, env *Env, a *auth.Service) error {
 	} else {
 		fmt.Fprintln(env.Stdout, "  kata sandi:    dari JARING_ADMIN_PASSWORD")
 	}
+	printEnrollment(env, c.TOTP)
 	return nil
 }

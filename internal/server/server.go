@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -112,6 +113,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // principal (and so the region scope) in the context, and checks CSRF.
 func (s *Server) guard(rt httpx.Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refused, _ := r.Context().Value(bearerRefusedKey).(bool); refused {
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Token tidak berlaku",
+				Detail: "Token tidak dikenal, kedaluwarsa, dicabut, atau akunnya nonaktif."})
+			return
+		}
 		sess := httpx.SessionFrom(r.Context())
 		if !rt.Public() {
 			// Answers to signed-in users carry personal data: no cache may keep them.
@@ -138,7 +146,9 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 			limit = httpx.DefaultMaxBody
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		if sess != nil && !rt.NoCSRF && unsafeMethod(r.Method) && !validCSRF(r, sess) {
+		// A bearer request carries no cookie a foreign site could ride on: no CSRF token.
+		if sess != nil && sess.Via != auth.ViaToken && !rt.NoCSRF && unsafeMethod(r.Method) && !validCSRF(r, sess) {
+			s.deps.Auth.RecordCSRFRefused(r.Context(), sess, api.ClientAddr(r), rt.Method+" "+rt.Pattern)
 			httpx.WriteProblem(w, httpx.Problem{Status: http.StatusForbidden, Title: "Token CSRF tidak valid",
 				Detail: "Kirim header X-CSRF-Token (API) atau muat ulang formulir (peramban)."})
 			return
@@ -149,7 +159,7 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 
 func principal(sess *auth.Session) authz.Principal {
 	return authz.Principal{UserID: sess.User.ID, Username: sess.User.Username, Role: authz.Role(sess.User.Role),
-		Region: sess.User.RegionCode, Via: "sesi"}
+		Region: sess.User.RegionCode, Via: sess.Via}
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
@@ -170,9 +180,27 @@ func validCSRF(r *http.Request, sess *auth.Session) bool {
 	return tok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(sess.CSRFToken)) == 1
 }
 
-// loadSession attaches the session named by the cookie, if valid.
+// loadSession attaches the session named by the cookie, if valid, or on
+// the API the token of an Authorization: Bearer header. A refused token
+// is not anonymous: guard answers it 401 (and the refusal is recorded).
 func (s *Server) loadSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := r.Header.Get("Authorization"); h != "" && isAPI(r) {
+			scheme, tok, _ := strings.Cut(h, " ")
+			sess, err := s.deps.Auth.LookupToken(r.Context(), strings.TrimSpace(tok), api.ClientAddr(r))
+			switch {
+			case err == nil && strings.EqualFold(scheme, "Bearer"):
+				r = r.WithContext(httpx.WithSession(r.Context(), &sess))
+			case err == nil || errors.Is(err, auth.ErrTokenRefused):
+				r = r.WithContext(context.WithValue(r.Context(), bearerRefusedKey, true))
+			default:
+				s.deps.Logger.ErrorContext(r.Context(), "token lookup", "err", err)
+				httpx.WriteProblem(w, httpx.Problem{Status: http.StatusInternalServerError, Title: "Internal Server Error"})
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		if c, err := r.Cookie(api.SessionCookie); err == nil && c.Value != "" {
 			if sess, err := s.deps.Auth.Lookup(r.Context(), c.Value); err == nil {
 				r = r.WithContext(httpx.WithSession(r.Context(), &sess))
@@ -198,7 +226,10 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 
 type ctxKey int
 
-const requestIDKey ctxKey = 0
+const (
+	requestIDKey ctxKey = iota
+	bearerRefusedKey
+)
 
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

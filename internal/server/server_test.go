@@ -16,6 +16,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/auth/authtest"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -45,6 +46,7 @@ type env struct {
 	srv  *server.Server
 	ts   *httptest.Server
 	logs *logBuffer
+	mfa  *authtest.MFA
 }
 
 const (
@@ -61,6 +63,7 @@ func newEnv(t *testing.T, db *store.DB, change func(*server.Deps)) *env {
 		t.Fatal(err)
 	}
 	a := auth.New(db)
+	mfa := authtest.Setup(a)
 	if _, err := a.CreateUser(ctx, adminUser, adminPass, auth.RoleAdmin, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +77,7 @@ func newEnv(t *testing.T, db *store.DB, change func(*server.Deps)) *env {
 	srv := server.New(d)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{srv: srv, ts: ts, logs: logs}
+	return &env{srv: srv, ts: ts, logs: logs, mfa: mfa}
 }
 
 type response struct {
@@ -117,7 +120,7 @@ func (e *env) do(t *testing.T, method, path, body, session, csrf string) respons
 // login returns the session token and CSRF token of the administrator.
 func (e *env) login(t *testing.T) (session, csrf string) {
 	t.Helper()
-	r := e.do(t, "POST", "/api/v1/auth/login", `{"username":"`+adminUser+`","password":"`+adminPass+`"}`, "", "")
+	r := e.do(t, "POST", "/api/v1/auth/login", `{"username":"`+adminUser+`","password":"`+adminPass+`","totp":"`+e.mfa.Code(t, adminUser)+`"}`, "", "")
 	if r.Status != http.StatusOK {
 		t.Fatalf("login: %d %s", r.Status, r.Body)
 	}

@@ -48,6 +48,9 @@ func (w *Web) signInForm(rw http.ResponseWriter, r *http.Request) {
 // could sign the victim into an account of the attacker's choosing.
 var crossOrigin = http.NewCrossOriginProtection()
 
+// signIn takes the user name, password and, for accounts with a second
+// factor, the authenticator code in one form. A refusal says the same
+// whatever was wrong; a lockout says to wait.
 func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 	if err := crossOrigin.Check(r); err != nil {
 		w.renderError(rw, r, errs.ErrForbidden)
@@ -55,23 +58,26 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(rw, r.Body, 64<<10)
 	username := r.PostFormValue("nama_pengguna")
-	token, sess, err := w.d.Auth.SignIn(r.Context(), username, r.PostFormValue("kata_sandi"))
-	if errors.Is(err, auth.ErrBadCredentials) {
+	token, sess, err := w.d.Auth.SignIn(r.Context(), auth.Attempt{Username: username, Password: r.PostFormValue("kata_sandi"),
+		TOTP: r.PostFormValue("kode"), Address: api.ClientAddr(r), Previous: api.PreviousSession(r)})
+	var locked *auth.LockedError
+	if errors.Is(err, auth.ErrBadCredentials) || errors.As(err, &locked) {
 		p := w.newPage(r, "", "masuk_judul")
 		p.User, p.CSRF = "", ""
-		w.render(rw, r, http.StatusUnauthorized, "masuk", withData(p, signInData{Username: username, Error: p.T("salah_masuk")}))
+		status, msg := http.StatusUnauthorized, p.T("salah_masuk")
+		if locked != nil {
+			d := locked.RetryAfter(w.d.Auth.Now())
+			rw.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
+			status, msg = http.StatusTooManyRequests, p.Tf("terkunci_masuk", int((d+time.Minute-1)/time.Minute))
+		}
+		w.render(rw, r, status, "masuk", withData(p, signInData{Username: username, Error: msg}))
 		return
 	}
 	if err != nil {
 		w.renderError(rw, r, err)
 		return
 	}
-	// A session this browser still held ends: one browser, one session.
-	if c, err := r.Cookie(api.SessionCookie); err == nil && c.Value != "" {
-		if err := w.d.Auth.SignOut(r.Context(), c.Value); err != nil {
-			slog.WarnContext(r.Context(), "web: end previous session", "err", err)
-		}
-	}
+	// The session this browser held before ended in SignIn: one browser, one session.
 	api.SetSessionCookie(rw, r, token, sess.ExpiresAt)
 	http.Redirect(rw, r, "/", http.StatusSeeOther)
 }
@@ -82,6 +88,17 @@ func (w *Web) signOut(rw http.ResponseWriter, r *http.Request) {
 			w.renderError(rw, r, err)
 			return
 		}
+	}
+	api.ClearSessionCookie(rw, r)
+	http.Redirect(rw, r, "/masuk", http.StatusSeeOther)
+}
+
+// signOutAll ends every session of the user, on every device.
+func (w *Web) signOutAll(rw http.ResponseWriter, r *http.Request) {
+	sess := httpx.SessionFrom(r.Context())
+	if _, err := w.d.Auth.SignOutAll(r.Context(), sess.User.ID); err != nil {
+		w.renderError(rw, r, err)
+		return
 	}
 	api.ClearSessionCookie(rw, r)
 	http.Redirect(rw, r, "/masuk", http.StatusSeeOther)

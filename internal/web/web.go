@@ -107,6 +107,13 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/masuk", Action: authz.Public, Handler: w.signInForm},
 		{Method: "POST", Pattern: "/masuk", Action: authz.Public, Handler: w.signIn, NoCSRF: true},
 		{Method: "POST", Pattern: "/keluar", Action: authz.Self, Handler: w.signOut},
+		{Method: "POST", Pattern: "/keluar-semua", Action: authz.Self, Handler: w.signOutAll},
+		{Method: "GET", Pattern: "/admin/pengguna", Action: authz.UsersManage, Handler: w.users},
+		{Method: "POST", Pattern: "/admin/pengguna", Action: authz.UsersManage, Handler: w.userAdd},
+		{Method: "GET", Pattern: "/admin/pengguna/{id}", Action: authz.UsersManage, Handler: w.user},
+		{Method: "POST", Pattern: "/admin/pengguna/{id}/nonaktifkan", Action: authz.UsersManage, Handler: w.userDisable},
+		{Method: "POST", Pattern: "/admin/pengguna/{id}/token", Action: authz.UsersManage, Handler: w.tokenCreate},
+		{Method: "POST", Pattern: "/admin/token/{id}/cabut", Action: authz.UsersManage, Handler: w.tokenRevoke},
 		{Method: "GET", Pattern: "/{$}", Action: authz.RegisterRead, Handler: w.dashboard},
 		{Method: "GET", Pattern: "/wilayah", Action: authz.RegisterRead, Handler: w.region},
 		{Method: "GET", Pattern: "/wilayah/{code}", Action: authz.RegisterRead, Handler: w.region},
@@ -129,6 +136,7 @@ type page struct {
 	Title   string // the <title>: never personal data (it lands in browser history)
 	Heading string // the <h1>, Title when empty
 	User    string
+	Role    authz.Role // the signed-in user's, for the menu (see Can)
 	CSRF    string
 	Here    string // this page's path, for the language switch to come back to
 	Nav     string // the active menu entry
@@ -178,7 +186,7 @@ func (w *Web) newPage(r *http.Request, nav, titleKey string) *page {
 	p := &page{Lang: langOf(r), Nav: nav, CSS: cssPath + "?v=" + cssVersion}
 	p.Title = p.T(titleKey)
 	if s := httpx.SessionFrom(r.Context()); s != nil {
-		p.User, p.CSRF = s.User.Username, s.CSRFToken
+		p.User, p.CSRF, p.Role = s.User.Username, s.CSRFToken, authz.Role(s.User.Role)
 	}
 	p.Here = r.URL.Path
 	if r.Method == http.MethodGet {

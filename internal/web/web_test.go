@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/auth/authtest"
 	"github.com/kemensos/jaring/internal/nik"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -61,6 +62,8 @@ type env struct {
 	fam2 int64 // family of kk2
 	head int64 // person ID of Muhammad Rizki
 	evil int64 // person ID of the head of family 2
+
+	mfa *authtest.MFA // second-factor codes for sign-in
 
 	mu    sync.Mutex
 	clock time.Time
@@ -118,6 +121,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	a := auth.New(db)
+	e.mfa = authtest.Setup(a)
 	if _, err := a.CreateUser(ctx, "admin", adminPw, auth.RoleAdmin, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +221,7 @@ func (b *browser) upload(t *testing.T, path string, fields map[string]string, fi
 
 func (b *browser) signIn(t *testing.T, user, password string) {
 	t.Helper()
-	resp, body := b.post(t, "/masuk", url.Values{"nama_pengguna": {user}, "kata_sandi": {password}})
+	resp, body := b.post(t, "/masuk", url.Values{"nama_pengguna": {user}, "kata_sandi": {password}, "kode": {b.e.mfa.Code(t, user)}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
 		t.Fatalf("sign in: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
