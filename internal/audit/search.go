@@ -24,12 +24,13 @@ type Filter struct {
 	Action string
 	From   time.Time // at >= From
 	To     time.Time // at < To
-	// AfterSeq lists entries after this seq, oldest first (to follow the
-	// trail); otherwise entries are listed newest first, before BeforeSeq
-	// when it is set (to page back).
-	AfterSeq  int64
-	BeforeSeq int64
-	Limit     int // Search only; 0 means 100, at most 1000
+	// OldestFirst lists entries oldest first, after AfterSeq (to follow
+	// the trail); a positive AfterSeq implies it. Otherwise entries are
+	// listed newest first, before BeforeSeq when it is set (to page back).
+	OldestFirst bool
+	AfterSeq    int64
+	BeforeSeq   int64
+	Limit       int // Search only; 0 means 100, at most 1000
 }
 
 // scopeRange turns a region into a half-open range of codes: segments have
@@ -77,8 +78,10 @@ func (f Filter) where(ctx context.Context) (string, []any, error) {
 	if !f.To.IsZero() {
 		add("at < ?", store.Micros(f.To))
 	}
-	if f.AfterSeq > 0 {
-		add("seq > ?", f.AfterSeq)
+	if f.oldestFirst() {
+		if f.AfterSeq > 0 {
+			add("seq > ?", f.AfterSeq)
+		}
 	} else if f.BeforeSeq > 0 {
 		add("seq < ?", f.BeforeSeq)
 	}
@@ -92,8 +95,10 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+func (f Filter) oldestFirst() bool { return f.OldestFirst || f.AfterSeq > 0 }
+
 func (f Filter) order() string {
-	if f.AfterSeq > 0 {
+	if f.oldestFirst() {
 		return " ORDER BY seq"
 	}
 	return " ORDER BY seq DESC"

@@ -9,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/kemensos/jaring/internal/audit"
+	"github.com/kemensos/jaring/internal/store"
 )
 
 // RowWriter receives exported rows.
@@ -21,6 +24,14 @@ type RowWriter interface {
 // scope, in the import format, ordered by family. It returns the rows written.
 func (r *Registry) Export(ctx context.Context, scope string, w RowWriter) (int64, error) {
 	scope, err := narrow(ctx, scope)
+	if err != nil {
+		return 0, err
+	}
+	// Full records leave the system: the export is in the audit trail before the first row is.
+	err = r.DB.Write(ctx, func(tx *store.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Action: audit.ActExport, ObjectType: audit.ObjRegister, Region: scope,
+			After: map[string]any{"wilayah": scope}})
+	})
 	if err != nil {
 		return 0, err
 	}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/nik"
@@ -636,18 +637,24 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 			}
 		}
 		change := Change{ValidFrom: now, ChangedBy: o.Actor, ChangeReason: o.Reason}
+		trail := make([]audit.Entry, 0, len(plans))
 		for i := range plans {
 			pl := &plans[i]
 			f := pl.f
+			famState := "tetap"
+			var famAdded, famChanged int
 			if !pl.exists {
+				famState = "baru"
 				f.fam.ID, f.fam.Version = nextFam, 1
 				nextFam++
 				added++
 			} else if pl.write {
+				famState = "berubah"
 				f.fam.Version = curFam[f.fam.KK].version + 1
 				closeFam = append(closeFam, f.fam.ID)
 				changed++
 			} else {
+				f.fam.Version = curFam[f.fam.KK].version
 				unchanged++
 			}
 			if pl.write {
@@ -661,6 +668,7 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 					p.ID, p.Version = nextPerson, 1
 					nextPerson++
 					pAdded++
+					famAdded++
 				} else {
 					cp := curPerson[p.NIK]
 					if p.Hash() == cp.hash {
@@ -670,9 +678,13 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 					p.Version = cp.version + 1
 					closePerson = append(closePerson, p.ID)
 					pChanged++
+					famChanged++
 				}
 				p.Change = change
 				personRows = append(personRows, personValues(p))
+			}
+			if pl.write || famAdded+famChanged > 0 {
+				trail = append(trail, importEntry(ctx, o, &f.fam, famState, famAdded, famChanged, now))
 			}
 		}
 		if err := closeVersions(ctx, tx, "family", closeFam, now); err != nil {
@@ -684,8 +696,10 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 		if _, err := tx.CopyFrom(ctx, "family", familyCols, famRows); err != nil {
 			return err
 		}
-		_, err = tx.CopyFrom(ctx, "person", personCols, personRows)
-		return err
+		if _, err = tx.CopyFrom(ctx, "person", personCols, personRows); err != nil {
+			return err
+		}
+		return audit.RecordMany(ctx, tx, trail)
 	}()
 	return batchCounts{famAdded: added, famChanged: changed, famUnchanged: unchanged, famRejected: rejected,
 		pAdded: pAdded, pChanged: pChanged, pUnchanged: pUnchanged}, err

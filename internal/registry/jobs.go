@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/auth"
-	"github.com/kemensos/jaring/internal/authz"
 )
 
 // ImportJob is an upload being imported in the background of a server.
@@ -74,11 +74,8 @@ func (j *Jobs) Start(ctx context.Context, owner, fileName string, upload io.Read
 	j.mu.Lock()
 	j.jobs[id] = job
 	j.mu.Unlock()
-	runCtx := context.Background()
-	if p, ok := authz.From(ctx); ok {
-		runCtx = authz.With(runCtx, p)
-	}
-	go j.run(runCtx, job, src, in, o)
+	// The principal and the request's ID and address, for the audit trail, without its cancellation.
+	go j.run(audit.Detach(ctx), job, src, in, o)
 	return job, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/nik"
@@ -107,22 +108,25 @@ func (r *Registry) CreateFamily(ctx context.Context, e Edit, f Family, members [
 		if _, err := tx.CopyFrom(ctx, "family", familyCols, [][]any{familyValues(&f)}); err != nil {
 			return err
 		}
-		if len(members) == 0 {
-			return nil
+		trail := []audit.Entry{e.created(ctx, audit.ActFamilyCreate, audit.ObjFamily, fid, 0, f.VillageCode, now, &f, familyRules)}
+		if len(members) > 0 {
+			pid, err := tx.ReserveIDs(ctx, "person", int64(len(members)))
+			if err != nil {
+				return err
+			}
+			rows := make([][]any, len(members))
+			for i := range members {
+				p := &members[i]
+				p.ID, p.Version, p.FamilyID, p.VillageCode = pid+int64(i), 1, fid, f.VillageCode
+				p.Change = f.Change
+				rows[i] = personValues(p)
+				trail = append(trail, e.created(ctx, audit.ActPersonCreate, audit.ObjPerson, p.ID, p.ID, p.VillageCode, now, p, personRules))
+			}
+			if _, err := tx.CopyFrom(ctx, "person", personCols, rows); err != nil {
+				return err
+			}
 		}
-		pid, err := tx.ReserveIDs(ctx, "person", int64(len(members)))
-		if err != nil {
-			return err
-		}
-		rows := make([][]any, len(members))
-		for i := range members {
-			p := &members[i]
-			p.ID, p.Version, p.FamilyID, p.VillageCode = pid+int64(i), 1, fid, f.VillageCode
-			p.Change = f.Change
-			rows[i] = personValues(p)
-		}
-		_, err = tx.CopyFrom(ctx, "person", personCols, rows)
-		return err
+		return audit.RecordMany(ctx, tx, trail)
 	})
 	return f, members, err
 }
@@ -311,6 +315,11 @@ func (r *Registry) queryPeople(ctx context.Context, q string, args ...any) ([]Pe
 // must be the current version (optimistic locking); members whose village
 // changes with the family get new versions too.
 func (r *Registry) UpdateFamily(ctx context.Context, e Edit, id int64, version int, f Family) (Family, error) {
+	return r.updateFamily(ctx, e, id, version, f, audit.ActFamilyUpdate)
+}
+
+// updateFamily is UpdateFamily recording the given audit action.
+func (r *Registry) updateFamily(ctx context.Context, e Edit, id int64, version int, f Family, action string) (Family, error) {
 	if err := e.check(); err != nil {
 		return f, err
 	}
@@ -349,10 +358,15 @@ func (r *Registry) UpdateFamily(ctx context.Context, e Edit, id int64, version i
 		if err := newFamilyVersion(ctx, tx, &old, &f, now, e); err != nil {
 			return err
 		}
+		trail := []audit.Entry{e.changed(ctx, action, audit.ObjFamily, id, 0, f.VillageCode, now, &old, &f, old.Version, f.Version, familyRules)}
 		if f.VillageCode != old.VillageCode {
-			return moveMembersVillage(ctx, tx, id, f.VillageCode, now, e)
+			moved, err := moveMembersVillage(ctx, tx, id, f.VillageCode, now, e)
+			if err != nil {
+				return err
+			}
+			trail = append(trail, moved...)
 		}
-		return nil
+		return audit.RecordMany(ctx, tx, trail)
 	})
 	return f, err
 }
@@ -387,33 +401,37 @@ func newPersonVersion(ctx context.Context, tx *store.Tx, old, p *Person, now tim
 	return err
 }
 
-func moveMembersVillage(ctx context.Context, tx *store.Tx, familyID int64, village string, now time.Time, e Edit) error {
+// moveMembersVillage writes a new version of every current member with
+// the family's new village and returns their audit entries.
+func moveMembersVillage(ctx context.Context, tx *store.Tx, familyID int64, village string, now time.Time, e Edit) ([]audit.Entry, error) {
 	rows, err := tx.Query(ctx, personSelect+` WHERE family_id = $1 AND valid_to IS NULL`, familyID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var members []Person
 	for rows.Next() {
 		p, err := scanPerson(rows)
 		if err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		members = append(members, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
+	var trail []audit.Entry
 	for i := range members {
 		old := members[i]
 		p := old
 		p.VillageCode = village
 		if err := newPersonVersion(ctx, tx, &old, &p, now, e); err != nil {
-			return err
+			return nil, err
 		}
+		trail = append(trail, e.changed(ctx, audit.ActPersonUpdate, audit.ObjPerson, p.ID, p.ID, village, now, &old, &p, old.Version, p.Version, personRules))
 	}
-	return nil
+	return trail, nil
 }
 
 // SetFamilyStatus changes a family's status, for example to put it to sleep
@@ -424,7 +442,7 @@ func (r *Registry) SetFamilyStatus(ctx context.Context, e Edit, id int64, versio
 		return f, err
 	}
 	f.Status, f.StatusReason = status, reason
-	return r.UpdateFamily(ctx, e, id, version, f)
+	return r.updateFamily(ctx, e, id, version, f, audit.ActFamilyStatus)
 }
 
 // AddMember adds a new person to an existing family.
@@ -466,8 +484,10 @@ func (r *Registry) AddMember(ctx context.Context, e Edit, familyID int64, p Pers
 		}
 		p.ID, p.Version, p.FamilyID, p.VillageCode = id, 1, f.ID, f.VillageCode
 		p.Change = Change{ValidFrom: now, ChangedBy: e.Actor, ChangeReason: e.Reason}
-		_, err = tx.CopyFrom(ctx, "person", personCols, [][]any{personValues(&p)})
-		return err
+		if _, err = tx.CopyFrom(ctx, "person", personCols, [][]any{personValues(&p)}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, e.created(ctx, audit.ActPersonCreate, audit.ObjPerson, p.ID, p.ID, p.VillageCode, now, &p, personRules))
 	})
 	return p, err
 }
@@ -476,6 +496,11 @@ func (r *Registry) AddMember(ctx context.Context, e Edit, familyID int64, p Pers
 // another family is done by setting FamilyID; the membership of the old
 // family ends at this version.
 func (r *Registry) UpdatePerson(ctx context.Context, e Edit, id int64, version int, p Person) (Person, error) {
+	return r.updatePerson(ctx, e, id, version, p, audit.ActPersonUpdate)
+}
+
+// updatePerson is UpdatePerson recording the given audit action.
+func (r *Registry) updatePerson(ctx context.Context, e Edit, id int64, version int, p Person, action string) (Person, error) {
 	if err := e.check(); err != nil {
 		return p, err
 	}
@@ -519,7 +544,10 @@ func (r *Registry) UpdatePerson(ctx context.Context, e Edit, id int64, version i
 			p = old
 			return nil
 		}
-		return newPersonVersion(ctx, tx, &old, &p, now, e)
+		if err := newPersonVersion(ctx, tx, &old, &p, now, e); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, e.changed(ctx, action, audit.ObjPerson, id, id, p.VillageCode, now, &old, &p, old.Version, p.Version, personRules))
 	})
 	return p, err
 }
@@ -531,5 +559,5 @@ func (r *Registry) SetPersonStatus(ctx context.Context, e Edit, id int64, versio
 		return p, err
 	}
 	p.Status, p.StatusReason = status, reason
-	return r.UpdatePerson(ctx, e, id, version, p)
+	return r.updatePerson(ctx, e, id, version, p, audit.ActPersonStatus)
 }
