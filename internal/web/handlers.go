@@ -309,6 +309,7 @@ type familyData struct {
 	Members []memberRow
 	History []versionRow
 	AsOf    asOfView
+	Welfare *welfareView
 }
 
 func (w *Web) family(rw http.ResponseWriter, r *http.Request) {
@@ -351,6 +352,7 @@ func (w *Web) family(rw http.ResponseWriter, r *http.Request) {
 		}
 		d.History = append(d.History, v)
 	}
+	d.Welfare = w.familyWelfare(ctx, p.Lang, id)
 	w.render(rw, r, http.StatusOK, "keluarga", withData(p, d))
 }
 
