@@ -38,6 +38,7 @@ func commands() []command {
 		{"seed", "buat populasi sintetis (ke basis data atau ke berkas)", runSeed},
 		{"users", "kelola akun (users add|disable|list|totp)", runUsers},
 		{"tokens", "token API untuk klien mesin dan skrip (tokens create|list|revoke)", runTokens},
+		{"programs", "konfigurasi program bantuan (programs list|show|check|install)", runPrograms},
 		{"rank", "peringkat kesejahteraan: skor PMT dan desil semua keluarga", runRank},
 	}
 }
