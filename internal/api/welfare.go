@@ -27,6 +27,12 @@ func (a *API) familyWelfare(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
+	// The breakdown shows what the register holds of the family: a view,
+	// written to the audit trail before the answer leaves.
+	if _, _, err := a.Registry.ViewFamily(r.Context(), id, time.Time{}); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
 	httpx.WriteJSON(w, http.StatusOK, b)
 }
 

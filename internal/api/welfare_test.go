@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -110,6 +111,11 @@ func TestWelfareAPI(t *testing.T) {
 		}
 		if len(w.History) != 1 || w.History[0].RunID != run.ID {
 			t.Errorf("history %+v", w.History)
+		}
+		var views int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = $1 AND object_type = $2 AND object_id = $3`,
+			audit.ActView, audit.ObjFamily, poor.ID).Scan(&views); err != nil || views != 1 {
+			t.Errorf("breakdown views in the audit trail: %d %v", views, err)
 		}
 		villager.do(t, "GET", idPath("/api/v1/families/", rich.ID)+"/welfare", nil).expect(t, http.StatusOK, &w)
 		if w.Score != 23 || w.Decile != 6 || math.Abs(w.Contributions[0].Points) != 6 {
