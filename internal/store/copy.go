@@ -121,6 +121,7 @@ func (tx *Tx) insertMany(ctx context.Context, table string, columns []string, ro
 		per = 500
 	}
 	var done int64
+	colList := strings.Join(columns, ",")
 	args := make([]any, 0, per*len(columns))
 	for start := 0; start < len(rows); start += per {
 		end := min(start+per, len(rows))
@@ -131,7 +132,12 @@ func (tx *Tx) insertMany(ctx context.Context, table string, columns []string, ro
 			}
 			args = append(args, r...)
 		}
-		if _, err := tx.Exec(ctx, insertSQL(table, columns, end-start), args...); err != nil {
+		n := end - start
+		st, err := tx.prepared(ctx, stmtKey{table, colList, n}, func() string { return insertSQL(table, columns, n) })
+		if err != nil {
+			return done, fmt.Errorf("store: insert into %s: %w", table, err)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return done, fmt.Errorf("store: insert into %s: %w", table, err)
 		}
 		done += int64(end - start)

@@ -16,6 +16,37 @@ import (
 type Tx struct {
 	conn   *sql.Conn
 	engine Engine
+	// stmts caches the bulk-insert statements prepared in this transaction.
+	stmts map[stmtKey]*sql.Stmt
+}
+
+// stmtKey names a multi-row insert: its table, column list and row count.
+type stmtKey struct {
+	table, columns string
+	rows           int
+}
+
+// prepared returns a statement prepared once per transaction; build makes its text.
+func (tx *Tx) prepared(ctx context.Context, key stmtKey, build func() string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[key]; ok {
+		return st, nil
+	}
+	st, err := tx.conn.PrepareContext(ctx, build())
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[stmtKey]*sql.Stmt{}
+	}
+	tx.stmts[key] = st
+	return st, nil
+}
+
+func (tx *Tx) closeStmts() {
+	for _, st := range tx.stmts {
+		st.Close()
+	}
+	tx.stmts = nil
 }
 
 // Engine reports the engine of the transaction.
@@ -84,6 +115,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(*Tx) error) (err error) {
 		}
 	}()
 	tx := &Tx{conn: conn, engine: db.engine}
+	defer tx.closeStmts()
 	if err := fn(tx); err != nil {
 		return err
 	}
