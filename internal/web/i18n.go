@@ -312,7 +312,6 @@ var catalogue = map[string]map[string]string{
 		"sekali_saja":             "Simpan sekarang: rahasia di halaman ini hanya ditampilkan sekali dan tidak disimpan dalam bentuk yang dapat dibaca.",
 		"rahasia_mfa":             "Rahasia autentikator",
 		"mfa_bantu":               "Pindai kode QR ini dengan aplikasi autentikator (misalnya Google Authenticator, Microsoft Authenticator, Aegis atau FreeOTP), atau ketik rahasia di atas. Saat masuk, isi kode 6 angka dari aplikasi.",
-		"buka_autentikator":       "Buka di aplikasi autentikator (di ponsel)",
 		"token_bantu":             "Kirim token pada setiap permintaan API sebagai header Authorization: Bearer TOKEN.",
 		"ke_akun":                 "Ke halaman akun",
 		// Field labels.
@@ -615,7 +614,6 @@ var catalogue = map[string]map[string]string{
 		"sekali_saja":             "Save it now: the secrets on this page are shown once and are not kept in readable form.",
 		"rahasia_mfa":             "Authenticator secret",
 		"mfa_bantu":               "Scan this QR code with an authenticator app (such as Google Authenticator, Microsoft Authenticator, Aegis or FreeOTP), or type the secret above. When signing in, enter the app's 6-digit code.",
-		"buka_autentikator":       "Open in the authenticator app (on a phone)",
 		"token_bantu":             "Send the token with every API request as the header Authorization: Bearer TOKEN.",
 		"ke_akun":                 "To the account page",
 		"peran.admin":             "National administrator",

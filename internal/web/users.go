@@ -78,7 +78,6 @@ func (w *Web) users(rw http.ResponseWriter, r *http.Request) {
 type secretData struct {
 	User       auth.User
 	Password   string
-	TOTPURL    template.URL
 	TOTPSecret string
 	QR         template.HTML
 	Token      string
@@ -95,7 +94,7 @@ func (w *Web) userAdd(rw http.ResponseWriter, r *http.Request) {
 	p := w.newPage(r, "pengguna", "akun_dibuat")
 	d := secretData{User: c.User, Password: c.Password}
 	if c.TOTP != nil {
-		d.TOTPURL, d.TOTPSecret, d.QR = template.URL(c.TOTP.URL), c.TOTP.Secret, qrSVG(c.TOTP.URL, p.T("kode_qr"))
+		d.TOTPSecret, d.QR = c.TOTP.Secret, qrSVG(c.TOTP.URL, p.T("kode_qr"))
 	}
 	w.render(rw, r, http.StatusCreated, "rahasia", withData(p, d))
 }

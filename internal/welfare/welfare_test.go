@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -590,5 +591,33 @@ func TestParseModelRefusals(t *testing.T) {
 	}
 	if _, err := welfare.ParseModel(welfare.DefaultModelJSON()); err != nil {
 		t.Errorf("default model: %v", err)
+	}
+}
+
+// TestModelDocumentation checks that docs/welfare-model.md names every
+// source a model may use and every indicator of the default model.
+func TestModelDocumentation(t *testing.T) {
+	b, err := os.ReadFile("../../docs/welfare-model.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, s := range welfare.SourceNames() {
+		if !strings.Contains(doc, "`"+s+"`") {
+			t.Errorf("docs/welfare-model.md does not describe source %s", s)
+		}
+	}
+	for _, ind := range welfare.DefaultModel().Indicators {
+		name := ind.Name
+		if strings.HasPrefix(name, "aset_") || strings.HasPrefix(name, "ternak_") || name == "status_rumah" || name == "status_lahan" ||
+			name == "ada_disabilitas" || name == "disabilitas_berat" {
+			continue // described in a grouped row
+		}
+		if !strings.Contains(doc, "| `"+name+"`") {
+			t.Errorf("docs/welfare-model.md does not describe default indicator %s", name)
+		}
+	}
+	if !strings.Contains(doc, welfare.DefaultModel().Version) {
+		t.Error("docs/welfare-model.md does not name the default model version")
 	}
 }
