@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"regexp"
 	"runtime"
 	"strings"
@@ -403,6 +404,14 @@ func (s *Service) startSession(ctx context.Context, u User, step int64, a Attemp
 		}
 		if err := s.succeeded(ctx, tx, keys); err != nil {
 			return err
+		}
+		if rand.IntN(64) == 0 {
+			// Now and then, delete sessions that ended unseen (a browser
+			// closed and never back): nobody presents them again.
+			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`,
+				store.Micros(now), store.Micros(now.Add(-s.Policy.IdleTimeout))); err != nil {
+				return err
+			}
 		}
 		data := map[string]any{"mfa": step != 0}
 		return s.record(ctx, tx, event{action: ActSignIn, user: &u, addr: a.Address, data: data})

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/kemensos/jaring/internal/store"
@@ -138,6 +139,14 @@ func (s *Service) failed(ctx context.Context, tx *store.Tx, keys []throttleKey, 
 	us := store.Micros(now)
 	var lockedKeys []string
 	var until time.Time
+	if rand.IntN(64) == 0 {
+		// Now and then, forget the counters of names and addresses that
+		// stopped failing long ago, so that sprayed names do not pile up.
+		if _, err := tx.Exec(ctx, `DELETE FROM signin_throttle WHERE updated_at < $1 AND locked_until < $2`,
+			us-p.LockMemory.Microseconds(), us); err != nil {
+			return nil, until, err
+		}
+	}
 	for _, k := range keys {
 		r, err := loadThrottle(ctx, tx, k.key, us)
 		if err != nil {
