@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -13,6 +13,7 @@ import (
 	"github.com/google/cel-go/checker"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
+	"github.com/google/cel-go/common/types/traits"
 	"github.com/google/cel-go/interpreter"
 
 	"github.com/kemensos/jaring/internal/registry"
@@ -41,8 +42,7 @@ const (
 )
 
 var (
-	errConvert      = errors.New("program: unsupported conversion")
-	stringSliceType = reflect.TypeOf([]string(nil))
+	errConvert = errors.New("program: unsupported conversion")
 )
 
 // field is one field of a rule view type.
@@ -384,6 +384,15 @@ func snippet(src string, line, col int) string {
 	return l + "\n" + strings.Repeat(" ", pad) + "^"
 }
 
+// The sizes the estimate assumes besides EstimateMembers; withinEstimate
+// checks a family against them before it takes the untracked path.
+var (
+	maxPPKS     = len(registry.PPKS.Codes)
+	maxAssets   = len(registry.Asset.Codes)
+	maxPrograms = 10
+	maxString   = 100 // bytes; a code, a region code, a label
+)
+
 // sizeEstimator bounds the sizes CEL cannot know, for the worst-case cost
 // estimate: lists of members, PPKS categories, assets and programs, and
 // strings (codes are short; none is longer than 100 characters).
@@ -399,14 +408,14 @@ func (sizeEstimator) EstimateSize(n checker.AstNode) *checker.SizeEstimate {
 	case "members":
 		return &checker.SizeEstimate{Min: 0, Max: EstimateMembers}
 	case "ppks":
-		return &checker.SizeEstimate{Min: 0, Max: uint64(len(registry.PPKS.Codes))}
+		return &checker.SizeEstimate{Min: 0, Max: uint64(maxPPKS)}
 	case "assets":
-		return &checker.SizeEstimate{Min: 0, Max: uint64(len(registry.Asset.Codes))}
+		return &checker.SizeEstimate{Min: 0, Max: uint64(maxAssets)}
 	case "programs":
-		return &checker.SizeEstimate{Min: 0, Max: 10}
+		return &checker.SizeEstimate{Min: 0, Max: uint64(maxPrograms)}
 	}
 	if t := n.Type(); t != nil && t.Kind() == types.StringKind {
-		return &checker.SizeEstimate{Min: 0, Max: 100}
+		return &checker.SizeEstimate{Min: 0, Max: uint64(maxString)}
 	}
 	return nil
 }
@@ -496,28 +505,46 @@ func explainEvalError(err error) string {
 	return "galat evaluasi: " + msg
 }
 
-// formatValue renders a CEL value for a reason sentence.
+// formatValue renders a CEL value for a reason sentence, at most 200
+// characters.
 func formatValue(v ref.Val) string {
+	s := formatVal(v, 0)
+	if len(s) > 200 {
+		s = s[:197] + "..."
+	}
+	return s
+}
+
+func formatVal(v ref.Val, depth int) string {
 	switch x := v.(type) {
 	case types.String:
 		return string(x)
 	case types.Int:
-		return fmt.Sprint(int64(x))
+		return strconv.FormatInt(int64(x), 10)
+	case types.Uint:
+		return strconv.FormatUint(uint64(x), 10)
+	case types.Double:
+		return strconv.FormatFloat(float64(x), 'f', -1, 64)
 	case types.Bool:
 		if x {
 			return "ya"
 		}
 		return "tidak"
-	}
-	if l, ok := v.Value().([]ref.Val); ok {
-		parts := make([]string, len(l))
-		for i, e := range l {
-			parts[i] = formatValue(e)
+	case types.Bytes:
+		return string(x)
+	case traits.Lister:
+		n, ok := x.Size().(types.Int)
+		if !ok || depth > 3 {
+			return "[...]"
+		}
+		parts := make([]string, 0, min(int(n), 20))
+		for i := types.Int(0); i < n && i < 20; i++ {
+			parts = append(parts, formatVal(x.Get(i), depth+1))
+		}
+		if n > 20 {
+			parts = append(parts, "...")
 		}
 		return strings.Join(parts, ", ")
-	}
-	if nv, err := v.ConvertToNative(stringSliceType); err == nil {
-		return strings.Join(nv.([]string), ", ")
 	}
 	return fmt.Sprint(v.Value())
 }

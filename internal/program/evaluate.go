@@ -193,33 +193,33 @@ func (c *Compiled) Evaluate(ctx context.Context, f *Family) *Decision {
 // bounds the cost estimate assumed, so the estimate (at most CostLimit)
 // holds and the expressions can run without cost tracking.
 func withinEstimate(f *Family) bool {
-	if len(f.Members) > EstimateMembers || len(f.Assets) > 17 || len(f.Programs) > 10 {
+	if len(f.Members) > EstimateMembers || len(f.Assets) > maxAssets || len(f.Programs) > maxPrograms {
 		return false
 	}
 	for _, s := range [...]string{f.Province, f.Regency, f.District, f.Village, f.Status, f.Floor, f.Wall, f.Roof,
 		f.WaterSource, f.Sanitation, f.Electricity, f.CookingFuel, f.HouseOwnership, f.LandOwnership} {
-		if len(s) > 100 {
+		if len(s) > maxString {
 			return false
 		}
 	}
 	for _, m := range f.Members {
-		if len(m.PPKS) > 13 {
+		if len(m.PPKS) > maxPPKS {
 			return false
 		}
 		for _, s := range [...]string{m.Sex, m.Relation, m.MaritalStatus, m.Status, m.Occupation, m.Education,
 			m.SchoolLevel, m.Disability, m.DisabilitySeverity} {
-			if len(s) > 100 {
+			if len(s) > maxString {
 				return false
 			}
 		}
 	}
 	for _, s := range f.Assets {
-		if len(s) > 100 {
+		if len(s) > maxString {
 			return false
 		}
 	}
 	for _, s := range f.Programs {
-		if len(s) > 100 {
+		if len(s) > maxString {
 			return false
 		}
 	}
