@@ -15,13 +15,14 @@ import (
 )
 
 func runRank(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet("rank", env, "rank [--db URL] [--model VERSI] [--by-province] [--add-model BERKAS.json]")
+	fs := newFlagSet("rank", env, "rank [--db URL] [--model VERSI] [--by-province] [--add-model BERKAS.json] [--list-models] [--print-query]")
 	var df dbFlags
 	df.register(fs, env)
 	model := fs.String("model", "", "model version to apply (default: the version in effect today)")
 	byProvince := fs.Bool("by-province", false, "rank into deciles within each province instead of nationally")
 	addModel := fs.String("add-model", "", "store a model document (JSON, docs/welfare-model.md) as a new version, then rank with it")
 	list := fs.Bool("list-models", false, "list the stored model versions and exit")
+	printQuery := fs.Bool("print-query", false, "print the grouped query the ranking reads the register with (for EXPLAIN) and exit")
 	actor := fs.String("actor", "", "who ranks (default: cli:$USER)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := parse(fs, args); err != nil {
@@ -52,6 +53,26 @@ func runRank(ctx context.Context, env *Env, args []string) error {
 			}
 			fmt.Fprintf(env.Stdout, "%s %-24s berlaku %s  %2d indikator  %s\n", mark, m.Version, m.EffectiveFrom, m.Indicators, m.Title)
 		}
+		return nil
+	}
+	if *printQuery {
+		version := *model
+		if version == "" {
+			models, err := welfare.ListModels(ctx, db, time.Now().UTC().Format(time.DateOnly))
+			if err != nil {
+				return err
+			}
+			for _, m := range models {
+				if m.InEffect {
+					version = m.Version
+				}
+			}
+		}
+		m, err := welfare.GetModel(ctx, db, version)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, welfare.HouseholdQuery(m, time.Now().UTC())+";")
 		return nil
 	}
 	if *addModel != "" {

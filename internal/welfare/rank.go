@@ -313,58 +313,97 @@ const writeChunk = 20000
 
 var scoreCols = []string{"run_id", "family_id", "family_version", "province", "score", "decile", "contributions"}
 
-// writeAll reads the spill file back and writes the scores with their deciles.
+// writeAll reads the spill file back and writes the scores with their
+// deciles. One goroutine decodes the file into batches while the caller's
+// goroutine writes the previous batch, so the formatting overlaps the
+// database's work.
 func writeAll(ctx context.Context, db *store.DB, runID int64, nInd int, lookup map[string]map[int64]int8, byProvince bool,
 	r io.Reader, progress func(int64)) error {
-	br := bufio.NewReaderSize(r, 1<<20)
-	rows := make([][]any, 0, writeChunk)
-	var buf []byte
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan [][]any, 1)
+	decoded := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		decoded <- decodeSpill(r, runID, nInd, lookup, byProvince, func(rows [][]any) bool {
+			select {
+			case batches <- rows:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
 	var done int64
-	flush := func() error {
-		if len(rows) == 0 {
-			return nil
+	var err error
+	for rows := range batches {
+		if err != nil {
+			continue // drain, so that the decoder ends
 		}
-		err := db.WriteOnce(ctx, func(tx *store.Tx) error {
+		err = db.WriteOnce(ctx, func(tx *store.Tx) error {
 			_, err := tx.CopyFrom(ctx, "welfare_scores", scoreCols, rows)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("welfare: write scores: %w", err)
+			err = fmt.Errorf("welfare: write scores: %w", err)
+			cancel()
+			continue
 		}
 		done += int64(len(rows))
-		rows = rows[:0]
 		progress(done)
-		return ctx.Err()
 	}
+	if derr := <-decoded; err == nil && derr != nil {
+		err = derr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+// decodeSpill reads the spill records and hands them to emit as rows of
+// welfare_scores, writeChunk at a time; it stops when emit returns false.
+func decodeSpill(r io.Reader, runID int64, nInd int, lookup map[string]map[int64]int8, byProvince bool, emit func([][]any) bool) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	rows := make([][]any, 0, writeChunk)
+	var buf []byte
+	var provBuf [64]byte
+	provinces := map[string]string{} // one string per province code, not per row
+	bad := func(err error) error { return fmt.Errorf("welfare: spill: %w", err) }
 	for {
 		id, err := binary.ReadUvarint(br)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("welfare: spill: %w", err)
+			return bad(err)
 		}
 		version, err := binary.ReadUvarint(br)
 		if err != nil {
-			return fmt.Errorf("welfare: spill: %w", err)
+			return bad(err)
 		}
 		pl, err := binary.ReadUvarint(br)
 		if err != nil || pl > 64 {
-			return fmt.Errorf("welfare: spill: bad record")
+			return bad(errors.New("bad record"))
 		}
-		prov := make([]byte, pl)
-		if _, err := io.ReadFull(br, prov); err != nil {
-			return fmt.Errorf("welfare: spill: %w", err)
+		pb := provBuf[:pl]
+		if _, err := io.ReadFull(br, pb); err != nil {
+			return bad(err)
+		}
+		prov, ok := provinces[string(pb)]
+		if !ok {
+			prov = string(pb)
+			provinces[prov] = prov
 		}
 		s, err := binary.ReadVarint(br)
 		if err != nil {
-			return fmt.Errorf("welfare: spill: %w", err)
+			return bad(err)
 		}
 		buf = append(buf[:0], '[')
 		for i := 0; i < nInd; i++ {
 			v, err := binary.ReadVarint(br)
 			if err != nil {
-				return fmt.Errorf("welfare: spill: %w", err)
+				return bad(err)
 			}
 			if i > 0 {
 				buf = append(buf, ',')
@@ -374,17 +413,21 @@ func writeAll(ctx context.Context, db *store.DB, runID int64, nInd int, lookup m
 		buf = append(buf, ']')
 		group := ""
 		if byProvince {
-			group = string(prov)
+			group = prov
 		}
-		rows = append(rows, []any{runID, int64(id), int64(version), string(prov), float64(s) / 100,
+		rows = append(rows, []any{runID, int64(id), int64(version), prov, float64(s) / 100,
 			int64(lookup[group][s]), string(buf)})
 		if len(rows) == writeChunk {
-			if err := flush(); err != nil {
-				return err
+			if !emit(rows) {
+				return nil
 			}
+			rows = make([][]any, 0, writeChunk)
 		}
 	}
-	return flush()
+	if len(rows) > 0 {
+		emit(rows)
+	}
+	return nil
 }
 
 // appendPoints writes hundredths of a point as a JSON number: -6, 2.5, 0.25.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -281,4 +282,11 @@ func (s *scan) rows(ctx context.Context, db *store.DB) (*sql.Rows, error) {
 		return nil, fmt.Errorf("welfare: read households: %w", err)
 	}
 	return rows, nil
+}
+
+// HouseholdQuery returns the grouped query a ranking with m runs on a day,
+// for EXPLAIN and for benchmark baselines.
+func HouseholdQuery(m *Model, day time.Time) string {
+	ref := newRefDates(day)
+	return newScan(compile(m).n, &ref).query
 }
