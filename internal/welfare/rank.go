@@ -34,6 +34,9 @@ type Options struct {
 	TempDir string
 	// Now is the clock; nil means store.Now.
 	Now func() time.Time
+	// Started, when set, is called in the transaction that creates a new
+	// run, so that a durable job can checkpoint the run's ID with it.
+	Started func(ctx context.Context, tx *store.Tx, runID int64) error
 }
 
 // RunResult is a finished ranking and how long its passes took.
@@ -177,6 +180,9 @@ func startRun(ctx context.Context, db *store.DB, o *Options) (Run, error) {
 		r.ID = id
 		_, err = tx.Exec(ctx, `INSERT INTO welfare_runs (id, model_version, by_province, state, data_as_of, started_at, started_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.Model, r.ByProvince, r.State, store.Micros(now), store.Micros(now), actor)
+		if err == nil && o.Started != nil {
+			err = o.Started(ctx, tx, r.ID)
+		}
 		return err
 	})
 	if err != nil {
