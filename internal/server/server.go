@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kemensos/jaring/internal/api"
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/httpx"
@@ -235,9 +237,17 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
+		// A letter first: an all-digit ID would look like a NIK to log scanners.
+		id := "r" + hex.EncodeToString(b)
 		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		// The audit trail records the request and the client's address (the
+		// peer's: a trusted-proxy setting comes with the public site).
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		ctx := audit.WithRequest(context.WithValue(r.Context(), requestIDKey, id), id, host)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
