@@ -63,6 +63,8 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/imports/{id}", Action: authz.RegisterImport, Handler: a.importStatus},
 		{Method: "GET", Pattern: "/api/v1/imports/{id}/report", Action: authz.RegisterImport, Handler: a.importReport},
 		{Method: "GET", Pattern: "/api/v1/export", Action: authz.RegisterExport, Handler: a.export},
+		{Method: "GET", Pattern: "/api/v1/audit", Action: authz.AuditRead, Handler: a.auditSearch},
+		{Method: "GET", Pattern: "/api/v1/audit/export", Action: authz.AuditRead, Handler: a.auditExport},
 	}
 }
 

@@ -47,7 +47,7 @@ func (a *API) familyGet(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	f, members, err := a.Registry.GetFamily(r.Context(), id, t)
+	f, members, err := a.Registry.ViewFamily(r.Context(), id, t)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -123,7 +123,7 @@ func (a *API) familyHistory(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	h, err := a.Registry.FamilyHistory(r.Context(), id)
+	h, err := a.Registry.ViewFamilyHistory(r.Context(), id)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -161,12 +161,7 @@ func (a *API) familyLookup(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	f, err := a.Registry.FindByKK(r.Context(), b.KK)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	_, members, err := a.Registry.GetFamily(r.Context(), f.ID, zeroTime)
+	f, members, err := a.Registry.ViewFamilyByKK(r.Context(), b.KK)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -210,7 +205,7 @@ func (a *API) personGet(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	p, err := a.Registry.GetPerson(r.Context(), id, t)
+	p, err := a.Registry.ViewPerson(r.Context(), id, t)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -270,7 +265,7 @@ func (a *API) personHistory(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	h, err := a.Registry.PersonHistory(r.Context(), id)
+	h, err := a.Registry.ViewPersonHistory(r.Context(), id)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -286,7 +281,7 @@ func (a *API) personLookup(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	p, err := a.Registry.FindByNIK(r.Context(), b.NIK)
+	p, err := a.Registry.ViewPersonByNIK(r.Context(), b.NIK)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return

@@ -324,7 +324,7 @@ func (w *Web) family(rw http.ResponseWriter, r *http.Request) {
 		w.renderError(rw, r, err)
 		return
 	}
-	f, members, err := w.d.Registry.GetFamily(ctx, id, at)
+	f, members, err := w.d.Registry.ViewFamily(ctx, id, at)
 	if err != nil {
 		w.renderError(rw, r, err)
 		return
@@ -375,7 +375,7 @@ func (w *Web) person(rw http.ResponseWriter, r *http.Request) {
 		w.renderError(rw, r, err)
 		return
 	}
-	per, err := w.d.Registry.GetPerson(ctx, id, at)
+	per, err := w.d.Registry.ViewPerson(ctx, id, at)
 	if err != nil {
 		w.renderError(rw, r, err)
 		return
@@ -385,8 +385,7 @@ func (w *Web) person(rw http.ResponseWriter, r *http.Request) {
 		w.renderError(rw, r, err)
 		return
 	}
-	// Every view of a person's record is logged (UU PDP): who and which ID, never the NIK or name.
-	slog.InfoContext(ctx, "web: person viewed", "actor", httpx.Actor(r), "person", id)
+	// ViewPerson wrote the view to the audit trail (UU PDP): who, which ID, from where.
 	p := w.newPage(r, "wilayah", "judul_orang")
 	p.Heading = per.Name
 	if _, err := w.chain(ctx, p, per.VillageCode, true); err != nil && httpx.Status(err) != http.StatusNotFound {

@@ -125,6 +125,7 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/impor", Action: authz.RegisterImport, Handler: w.importStart, MaxBody: api.MaxUpload},
 		{Method: "GET", Pattern: "/impor/{id}", Action: authz.RegisterImport, Handler: w.importStatus},
 		{Method: "GET", Pattern: "/impor/{id}/laporan", Action: authz.RegisterImport, Handler: w.importReport},
+		{Method: "GET", Pattern: "/audit", Action: authz.AuditRead, Handler: w.auditTrail},
 		// Every other GET gets the 404 page (problem+json under /api/).
 		{Method: "GET", Pattern: "/", Action: authz.Public, Handler: w.notFound},
 	}
