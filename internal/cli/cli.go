@@ -40,6 +40,7 @@ func commands() []command {
 		{"tokens", "token API untuk klien mesin dan skrip (tokens create|list|revoke)", runTokens},
 		{"programs", "konfigurasi program bantuan (programs list|show|check|install)", runPrograms},
 		{"rank", "peringkat kesejahteraan: skor PMT dan desil semua keluarga", runRank},
+		{"jobs", "tugas latar: daftar, rincian, ikuti, batalkan (jobs list|show|wait|cancel)", runJobs},
 		{"audit", "jejak audit: periksa rantai hash (audit verify), ekspor CSV (audit export)", runAudit},
 	}
 }

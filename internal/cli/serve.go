@@ -64,6 +64,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err := os.MkdirAll(uploads, 0o700); err != nil {
 		return err
 	}
+	jobRunner := newJobRunner(db, logger)
+	if err := jobRunner.Start(ctx); err != nil {
+		return err
+	}
+	defer stopJobRunner(jobRunner)
 	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
