@@ -15,7 +15,8 @@
 // job; on SQLite the single writer serializes claims. A runner that loses a
 // lease (it was partitioned from the database longer than the lease) is
 // fenced: its checkpoints and its completion are refused (ErrLeaseLost) and
-// its handler's context is cancelled.
+// its handler's context is cancelled. Leases compare the clocks of the
+// nodes, which must agree (NTP) to well within a lease.
 //
 // # Writing a handler
 //

@@ -241,7 +241,7 @@ func (r *Runner) execute(parent context.Context, c *claimed) {
 		r.finish(j, Cancelled, "", log)
 		return
 	case c.attempt > c.maxAttempts:
-		r.finish(j, Failed, fmt.Sprintf("terhenti di tengah jalan %d kali (proses mati atau sewa habis)", c.maxAttempts), log)
+		r.finish(j, Failed, fmt.Sprintf("%d percobaan habis; yang terakhir terhenti di tengah jalan (proses mati atau sewa habis)", c.maxAttempts), log)
 		return
 	case !ok:
 		r.release(j, fmt.Sprintf("jenis tugas %q tidak dikenal runner ini", c.kind), log)
