@@ -82,6 +82,13 @@ const (
 	AuditRead      Action = "audit.read"      // search and export the audit trail
 	UsersManage    Action = "users.manage"    // accounts and tokens of others, within scope
 	PrivacyReport  Action = "privacy.report"  // data-subject reports and breach lists
+
+	WelfareRun           Action = "welfare.run"           // welfare model versions and ranking runs
+	ProgramRead          Action = "program.read"          // program rules, determinations and simulations
+	ProgramWrite         Action = "program.write"         // draft program rule versions
+	ProgramApprove       Action = "program.approve"       // approve a rule version drafted by someone else
+	DeterminationRun     Action = "determination.run"     // run determinations and simulations
+	DeterminationApprove Action = "determination.approve" // make a determination final
 )
 
 // ActionInfo describes an action for the permission matrix document.
@@ -101,18 +108,25 @@ var Actions = []ActionInfo{
 	{AuditRead, "Telusuri dan ekspor jejak audit"},
 	{UsersManage, "Kelola akun dan token dalam wilayahnya"},
 	{PrivacyReport, "Laporan data pribadi dan daftar terdampak kebocoran"},
+	{WelfareRun, "Model dan pemeringkatan kesejahteraan (desil)"},
+	{ProgramRead, "Lihat aturan program, penetapan dan simulasi"},
+	{ProgramWrite, "Susun versi aturan program"},
+	{ProgramApprove, "Setujui versi aturan program (bukan oleh penyusunnya)"},
+	{DeterminationRun, "Jalankan penetapan dan simulasi"},
+	{DeterminationApprove, "Setujui penetapan menjadi final"},
 }
 
 // matrix is role × action. Scope is always the user's region.
 var matrix = map[Role][]Action{
-	Admin:         {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, AuditRead, UsersManage, PrivacyReport},
-	Pusdatin:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal},
-	Program:       {RegionRead, RegisterRead},
-	Province:      {RegionRead, RegisterRead, RegisterExport, UsersManage},
-	District:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, UsersManage},
+	Admin: {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, AuditRead, UsersManage, PrivacyReport,
+		WelfareRun, ProgramRead, ProgramWrite, ProgramApprove, DeterminationRun, DeterminationApprove},
+	Pusdatin:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, WelfareRun, ProgramRead, DeterminationRun},
+	Program:       {RegionRead, RegisterRead, ProgramRead, ProgramWrite, ProgramApprove, DeterminationRun, DeterminationApprove},
+	Province:      {RegionRead, RegisterRead, RegisterExport, UsersManage, ProgramRead},
+	District:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, UsersManage, ProgramRead},
 	Village:       {RegionRead, RegisterRead, RegisterWrite, RegisterImport, NIKReveal},
 	SocialWorker:  {RegionRead, RegisterRead, NIKReveal},
-	Inspectorate:  {RegionRead, RegisterRead, AuditRead, PrivacyReport},
+	Inspectorate:  {RegionRead, RegisterRead, AuditRead, PrivacyReport, ProgramRead},
 	CommandCenter: {RegionRead, RegisterRead},
 	Bank:          {RegionRead},
 	EWarong:       {RegionRead},
