@@ -50,7 +50,7 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/api/v1/families/{id}/members", Action: authz.RegisterWrite, Handler: a.memberAdd},
 		{Method: "GET", Pattern: "/api/v1/families/{id}/welfare", Action: authz.RegisterRead, Handler: a.familyWelfare},
 		{Method: "GET", Pattern: "/api/v1/welfare/models", Action: authz.RegisterRead, Handler: a.welfareModels},
-		{Method: "POST", Pattern: "/api/v1/welfare/models", Action: authz.RegisterWrite, Handler: a.welfareModelCreate},
+		{Method: "POST", Pattern: "/api/v1/welfare/models", Action: authz.WelfareRun, Handler: a.welfareModelCreate},
 		{Method: "GET", Pattern: "/api/v1/welfare/models/{version}", Action: authz.RegisterRead, Handler: a.welfareModel},
 		{Method: "GET", Pattern: "/api/v1/welfare/runs", Action: authz.RegisterRead, Handler: a.welfareRuns},
 		{Method: "POST", Pattern: "/api/v1/people/search", Action: authz.RegisterRead, Handler: a.peopleSearch},
