@@ -13,6 +13,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/jobs"
 	"github.com/kemensos/jaring/internal/store"
+	"github.com/kemensos/jaring/internal/welfare"
 )
 
 // newJobRunner returns this process's job runner with every kind of
@@ -29,7 +30,9 @@ func newJobRunner(db *store.DB, logger *slog.Logger) *jobs.Runner {
 // server and the command line know the same kinds:
 //
 //	jobs.Register(r, "determination", determinationJob(db))
-func registerJobKinds(r *jobs.Runner, db *store.DB) {}
+func registerJobKinds(r *jobs.Runner, db *store.DB) {
+	welfare.RegisterJob(r, db)
+}
 
 // followJob shows job id's progress on a bar until it finishes: running it
 // in this process when runHere is set (a command without a server; Ctrl+C

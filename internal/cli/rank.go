@@ -2,15 +2,16 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/welfare"
 )
 
@@ -89,32 +90,34 @@ func runRank(ctx context.Context, env *Env, args []string) error {
 			*model = m.Version
 		}
 	}
-	var bar *progressbar.ProgressBar
-	progress := func(done, total int64) {
-		if *quiet {
-			return
-		}
-		if bar == nil {
-			bar = progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(env.Stderr),
-				progressbar.OptionSetDescription("peringkat (hitung, lalu tulis)"),
-				progressbar.OptionSetWidth(30),
-				progressbar.OptionThrottle(200*time.Millisecond),
-				progressbar.OptionSetPredictTime(true),
-			)
-		}
-		_ = bar.Set64(done)
-	}
+	// The ranking runs as a durable job: here, with a progress bar, or, when
+	// a server has already taken it, followed. Ctrl+C puts it back in the
+	// queue; the next `jaring rank` or the server does it again.
+	ctx = authz.With(ctx, authz.System(who))
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	r := newJobRunner(db, logger)
 	start := time.Now()
-	res, err := welfare.Rank(ctx, db, welfare.Options{Model: *model, ByProvince: *byProvince, Actor: who}, progress)
-	if bar != nil {
-		_ = bar.Finish()
-		fmt.Fprintln(env.Stderr)
-	}
+	id, existing, err := welfare.Enqueue(ctx, r, welfare.JobArgs{Model: *model, ByProvince: *byProvince})
 	if err != nil {
 		return err
 	}
-	printRank(env.Stdout, res, time.Since(start))
+	if existing {
+		fmt.Fprintf(env.Stderr, "Pemeringkatan lain sudah antre atau berjalan (tugas %d); tugas itu yang diikuti.\n", id)
+	}
+	in, err := followJob(ctx, env, r, id, true, *quiet)
+	if err != nil {
+		return err
+	}
+	var jr welfare.JobResult
+	if err := json.Unmarshal(in.Result, &jr); err != nil {
+		return fmt.Errorf("hasil tugas %d: %w", id, err)
+	}
+	run, err := welfare.GetRun(ctx, db, jr.RunID)
+	if err != nil {
+		return err
+	}
+	printRank(env.Stdout, welfare.RunResult{Run: run, Read: time.Duration(jr.ReadMS) * time.Millisecond,
+		Write: time.Duration(jr.WriteMS) * time.Millisecond}, time.Since(start))
 	return nil
 }
 

@@ -27,14 +27,19 @@ type ModelInfo struct {
 // already there.
 func EnsureDefault(ctx context.Context, db *store.DB) error {
 	m := DefaultModel()
-	var n int
-	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM welfare_models WHERE version = $1`, m.Version).Scan(&n); err != nil {
+	var stored string
+	err := db.QueryRow(ctx, `SELECT document FROM welfare_models WHERE version = $1`, m.Version).Scan(&stored)
+	switch {
+	case err == nil && stored != string(defaultModelJSON):
+		// A version never changes: an edited default needs a new version.
+		return fmt.Errorf("welfare: model bawaan %s yang tersimpan berbeda dari yang dibawa program ini; "+
+			"versi model bawaan harus dinaikkan setiap kali isinya diubah", m.Version)
+	case err == nil:
+		return nil
+	case !store.IsNoRows(err):
 		return fmt.Errorf("welfare: default model: %w", err)
 	}
-	if n > 0 {
-		return nil
-	}
-	err := db.Write(ctx, func(tx *store.Tx) error {
+	err = db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO welfare_models (version, effective_from, title, document, created_by, created_at)
 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (version) DO NOTHING`,
 			m.Version, m.EffectiveFrom, m.Title, string(defaultModelJSON), "jaring", store.Micros(store.Now()))

@@ -553,6 +553,17 @@ func TestModelDocuments(t *testing.T) {
 		if err != nil || len(m.Indicators) != 7 {
 			t.Errorf("get model: %v", err)
 		}
+		// An embedded default edited without a new version is caught.
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE welfare_models SET document = document || ' ' WHERE version = $1`, welfare.DefaultModel().Version)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := welfare.ListModels(ctx, db, "2026-06-01"); err == nil || !strings.Contains(err.Error(), "harus dinaikkan") {
+			t.Errorf("changed default model: %v", err)
+		}
 	})
 }
 
