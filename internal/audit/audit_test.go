@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -212,6 +213,12 @@ func TestTampering(t *testing.T) {
 			exec(t, db, `UPDATE audit_log SET seq = 3, prev_hash = $1 WHERE seq = 4`, a.prevHash)
 			exec(t, db, `UPDATE audit_log SET seq = 4 WHERE seq = 1003`)
 		}, 3, "isi entri diubah"},
+		{"split a field with a NUL byte", func(t *testing.T, db *store.DB) {
+			if db.Engine() != store.SQLite {
+				t.Skip("PostgreSQL text cannot hold a NUL byte")
+			}
+			exec(t, db, `UPDATE audit_log SET actor = actor || char(0) || role, role = '' WHERE seq = 4`)
+		}, 4, "NUL"},
 		{"edit the head", func(t *testing.T, db *store.DB) {
 			exec(t, db, `UPDATE audit_head SET hash = $1`, strings.Repeat("a", 64))
 		}, 10, "kepala rantai"},
@@ -400,4 +407,60 @@ func TestChangesRedact(t *testing.T) {
 			t.Errorf("MaskDigits(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestEncodeData: the fast encoder writes what encoding/json writes.
+func TestEncodeData(t *testing.T) {
+	for _, m := range []map[string]any{
+		{"a": "b", "n": 3, "neg": int64(-4), "ok": true, "no": false, "nil": nil, "list": []string{"x", "y"}, "none": []string(nil)},
+		{"quote": `say "hi"`, "slash": `a\b`, "html": "<b>&</b>", "ctl": "a\nb\tc\x01", "utf": "Bandung — café", "bad": "\xff"},
+		{"float": 1.5, "nested": map[string]any{"z": 1, "a": []any{1, "x"}}, "json": json.Number("12")},
+		{"": "empty key", "ü": 1, "\u2028": "line sep \u2028"},
+	} {
+		want, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeData(m)
+		if err != nil || got != string(want) {
+			t.Errorf("encodeData(%v)\n got %s\nwant %s", m, got, want)
+		}
+	}
+	if s, err := encodeData(nil); s != "" || err != nil {
+		t.Errorf("nil: %q %v", s, err)
+	}
+}
+
+// TestAnchor: a chain rewritten from an entry to the head verifies, but
+// no longer holds a head noted before.
+func TestAnchor(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		es := fill(t, db, 10)
+		ctx := context.Background()
+		if b := CheckAnchor(ctx, db, 8, es[7].Hash); b != nil {
+			t.Fatalf("anchor of an intact chain: %v", b)
+		}
+		// Rewrite entries 5 to 10 with recomputed hashes, and the head.
+		prev := es[3].Hash
+		for seq := int64(5); seq <= 10; seq++ {
+			r := readRow(t, db, seq)
+			if seq == 5 {
+				r.actor = "mallory"
+			}
+			r.prevHash = prev
+			r.hash = forge(r)
+			exec(t, db, `UPDATE audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE seq = $4`, r.actor, r.prevHash, r.hash, seq)
+			prev = r.hash
+		}
+		exec(t, db, `UPDATE audit_head SET hash = $1`, prev)
+		if res := verify(t, db); res.Broken != nil {
+			t.Fatalf("a rewritten chain is consistent: %v", res.Broken)
+		}
+		if b := CheckAnchor(ctx, db, 8, es[7].Hash); b == nil || b.Seq != 8 || !strings.Contains(b.Reason, "ditulis ulang") {
+			t.Fatalf("anchor after rewriting: %v", b)
+		}
+		if b := CheckAnchor(ctx, db, 11, es[7].Hash); b == nil || !strings.Contains(b.Reason, "tidak ada") {
+			t.Fatalf("anchor beyond the chain: %v", b)
+		}
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kemensos/jaring/internal/api"
@@ -31,12 +33,23 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 // runAuditVerify checks the whole hash chain and fails naming the first
 // broken entry.
 func runAuditVerify(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet("audit verify", env, "audit verify [--db URL] [--workers N]")
+	fs := newFlagSet("audit verify", env, "audit verify [--db URL] [--workers N] [--anchor SEQ:HASH]")
 	var df dbFlags
 	df.register(fs, env)
-	workers := fs.Int("workers", 2, "ranges of the chain checked at once")
+	workers := fs.Int("workers", 4, "ranges of the chain checked at once, each on its own connection")
+	anchor := fs.String("anchor", "", "SEQ:HASH of a head noted at an earlier verification, which the chain must still hold")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var anchorSeq int64
+	var anchorHash string
+	if *anchor != "" {
+		s, h, ok := strings.Cut(*anchor, ":")
+		n, err := strconv.ParseInt(s, 10, 64)
+		if !ok || err != nil || n < 1 || len(h) != 64 {
+			return fmt.Errorf("--anchor %q: gunakan SEQ:HASH seperti yang dicetak pemeriksaan sebelumnya", *anchor)
+		}
+		anchorSeq, anchorHash = n, h
 	}
 	db, err := df.open(ctx, env, false)
 	if err != nil {
@@ -53,8 +66,14 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 	if res.Broken != nil {
 		return res.Broken
 	}
-	fmt.Fprintf(env.Stdout, "Rantai audit utuh. Kepala rantai: entri %d, hash %s\n", res.HeadSeq, res.HeadHash)
-	fmt.Fprintln(env.Stdout, "Catat kepala rantai di luar sistem: rantai yang sama harus memuatnya pada pemeriksaan berikutnya.")
+	if anchorSeq > 0 {
+		if b := audit.CheckAnchor(ctx, db, anchorSeq, anchorHash); b != nil {
+			return b
+		}
+		fmt.Fprintf(env.Stdout, "Jangkar entri %d cocok.\n", anchorSeq)
+	}
+	fmt.Fprintf(env.Stdout, "Rantai audit utuh. Kepala rantai: %d:%s\n", res.HeadSeq, res.HeadHash)
+	fmt.Fprintln(env.Stdout, "Catat kepala rantai di luar sistem dan berikan pada pemeriksaan berikutnya: --anchor SEQ:HASH.")
 	return nil
 }
 

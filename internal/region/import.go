@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/store"
 )
 
@@ -244,6 +245,21 @@ func apply(ctx context.Context, tx *store.Tx, staged [][]any, now int64) (Import
 	}
 	if _, err := tx.Exec(ctx, `DROP TABLE `+stagingTable); err != nil {
 		return res, fmt.Errorf("drop staging table: %w", err)
+	}
+	if res.Changed() {
+		// The change is in the audit trail, in this transaction (internal/audit).
+		after := map[string]any{"jumlah": res.Total, "baru": res.Added, "ganti_nama": res.Renamed, "nonaktif": res.Removed,
+			"aktif_lagi": res.Reactivated}
+		for k, v := range map[string][]string{"contoh_baru": res.AddedSample, "contoh_ganti_nama": res.RenamedSample,
+			"contoh_nonaktif": res.RemovedSample, "contoh_aktif_lagi": res.ReactivatedSample} {
+			if len(v) > 0 {
+				after[k] = v
+			}
+		}
+		err := audit.Record(ctx, tx, audit.Entry{Action: audit.ActImportRegion, ObjectType: audit.ObjRegion, After: after})
+		if err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kemensos/jaring/internal/audit"
+	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/region"
 )
 
@@ -141,7 +143,8 @@ func exportURL(f audit.Filter) string {
 func (w *Web) auditTrail(rw http.ResponseWriter, r *http.Request) {
 	p := w.newPage(r, "audit", "audit_judul")
 	f, form, problem := auditFilter(r.URL.Query(), p.Lang)
-	d := auditData{Form: form, Actions: audit.Actions, Error: problem, Paged: f.BeforeSeq > 0}
+	actions := append(slices.Clone(audit.Actions), auth.Actions...)
+	d := auditData{Form: form, Actions: actions, Error: problem, Paged: f.BeforeSeq > 0}
 	status := http.StatusOK
 	if problem != "" {
 		status = http.StatusUnprocessableEntity
