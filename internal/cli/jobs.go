@@ -11,6 +11,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/kemensos/jaring/internal/determination"
 	"github.com/kemensos/jaring/internal/jobs"
 	"github.com/kemensos/jaring/internal/store"
 	"github.com/kemensos/jaring/internal/welfare"
@@ -32,6 +33,7 @@ func newJobRunner(db *store.DB, logger *slog.Logger) *jobs.Runner {
 //	jobs.Register(r, "determination", determinationJob(db))
 func registerJobKinds(r *jobs.Runner, db *store.DB) {
 	welfare.RegisterJob(r, db)
+	determination.RegisterJob(r, db)
 }
 
 // followJob shows job id's progress on a bar until it finishes: running it

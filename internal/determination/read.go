@@ -1,0 +1,125 @@
+package determination
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/kemensos/jaring/internal/registry"
+	"github.com/kemensos/jaring/internal/store"
+)
+
+// familyRow is a current family with its decile and score in the
+// determination's welfare run (0 and 0 when not ranked).
+type familyRow struct {
+	registry.Family
+	decile int
+	score  float64
+}
+
+// batch is a run of consecutive families (by ID) with their current
+// members: people[start[i]:start[i+1]] belong to families[i].
+type batch struct {
+	families []familyRow
+	people   []registry.Person
+	start    []int
+}
+
+func (b *batch) members(i int) []registry.Person { return b.people[b.start[i]:b.start[i+1]] }
+
+type reader struct {
+	db  *store.DB
+	run int64
+}
+
+func newReader(db *store.DB, run int64) *reader { return &reader{db: db, run: run} }
+
+// Two queries a batch, whatever its size: the next families by ID (their
+// decile joined from the run's scores) and the members of that ID range.
+const (
+	familyQuery = `SELECT f.id, f.village_code, f.floor_material, f.wall_material, f.roof_material, f.water_source,
+	f.sanitation, f.electricity, f.cooking_fuel, f.house_ownership, f.land_ownership, f.floor_area, f.assets,
+	f.cattle, f.buffalo, f.goats, f.pigs, f.horses, f.poultry, f.status, COALESCE(s.decile, 0), COALESCE(s.score, 0)
+FROM family f LEFT JOIN welfare_scores s ON s.run_id = $1 AND s.family_id = f.id
+WHERE f.valid_to IS NULL AND f.id > $2 ORDER BY f.id LIMIT $3`
+	personQuery = `SELECT id, family_id, name, sex, birth_date, relation, marital_status, education, school_level,
+	school_id, occupation, disability, disability_severity, pregnant, ppks, status
+FROM person WHERE valid_to IS NULL AND family_id > $1 AND family_id <= $2 ORDER BY family_id, id`
+)
+
+func (r *reader) next(ctx context.Context, after int64, limit int) (*batch, error) {
+	rows, err := r.db.Query(ctx, familyQuery, r.run, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("determination: read families: %w", err)
+	}
+	b := &batch{families: make([]familyRow, 0, limit)}
+	for rows.Next() {
+		var fr familyRow
+		f := &fr.Family
+		var area sql.NullInt64
+		var assets string
+		var decile int64
+		if err := rows.Scan(&f.ID, &f.VillageCode, &f.FloorMaterial, &f.WallMaterial, &f.RoofMaterial, &f.WaterSource,
+			&f.Sanitation, &f.Electricity, &f.CookingFuel, &f.HouseOwnership, &f.LandOwnership, &area, &assets,
+			&f.Cattle, &f.Buffalo, &f.Goats, &f.Pigs, &f.Horses, &f.Poultry, &f.Status, &decile, &fr.score); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("determination: read families: %w", err)
+		}
+		if area.Valid {
+			a := int(area.Int64)
+			f.FloorArea = &a
+		}
+		f.Assets = split(assets)
+		fr.decile = int(decile)
+		b.families = append(b.families, fr)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("determination: read families: %w", err)
+	}
+	if len(b.families) == 0 {
+		return b, nil
+	}
+	hi := b.families[len(b.families)-1].ID
+	rows, err = r.db.Query(ctx, personQuery, after, hi)
+	if err != nil {
+		return nil, fmt.Errorf("determination: read members: %w", err)
+	}
+	defer rows.Close()
+	b.start = make([]int, len(b.families)+1)
+	fi := 0
+	for rows.Next() {
+		var p registry.Person
+		var ppks string
+		if err := rows.Scan(&p.ID, &p.FamilyID, &p.Name, &p.Sex, &p.BirthDate, &p.Relation, &p.MaritalStatus, &p.Education,
+			&p.SchoolLevel, &p.SchoolID, &p.Occupation, &p.Disability, &p.DisabilitySeverity, &p.Pregnant, &ppks, &p.Status); err != nil {
+			return nil, fmt.Errorf("determination: read members: %w", err)
+		}
+		// Both lists are in family ID order: advance to the person's family.
+		for fi < len(b.families) && b.families[fi].ID < p.FamilyID {
+			fi++
+			b.start[fi] = len(b.people)
+		}
+		if fi == len(b.families) || b.families[fi].ID != p.FamilyID {
+			continue // a member of a family that is not current
+		}
+		p.PPKS = split(ppks)
+		b.people = append(b.people, p)
+	}
+	for fi < len(b.families) {
+		fi++
+		b.start[fi] = len(b.people)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("determination: read members: %w", err)
+	}
+	return b, nil
+}
+
+func split(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "|")
+}
