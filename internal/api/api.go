@@ -59,12 +59,22 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "PUT", Pattern: "/api/v1/people/{id}", Action: authz.RegisterWrite, Handler: a.personUpdate},
 		{Method: "POST", Pattern: "/api/v1/people/{id}/status", Action: authz.RegisterWrite, Handler: a.personStatus},
 		{Method: "GET", Pattern: "/api/v1/people/{id}/history", Action: authz.RegisterRead, Handler: a.personHistory},
+		{Method: "POST", Pattern: "/api/v1/people/{id}/nik", Action: authz.NIKReveal, Handler: a.revealNIK},
 		{Method: "POST", Pattern: "/api/v1/imports", Action: authz.RegisterImport, Handler: a.importStart, MaxBody: MaxUpload},
 		{Method: "GET", Pattern: "/api/v1/imports/{id}", Action: authz.RegisterImport, Handler: a.importStatus},
 		{Method: "GET", Pattern: "/api/v1/imports/{id}/report", Action: authz.RegisterImport, Handler: a.importReport},
 		{Method: "GET", Pattern: "/api/v1/export", Action: authz.RegisterExport, Handler: a.export},
 		{Method: "GET", Pattern: "/api/v1/audit", Action: authz.AuditRead, Handler: a.auditSearch},
 		{Method: "GET", Pattern: "/api/v1/audit/export", Action: authz.AuditRead, Handler: a.auditExport},
+		{Method: "GET", Pattern: "/api/v1/determinations", Action: authz.ProgramRead, Handler: a.determinationList},
+		{Method: "POST", Pattern: "/api/v1/determinations", Action: authz.DeterminationRun, Handler: a.determinationStart},
+		{Method: "GET", Pattern: "/api/v1/determinations/{id}", Action: authz.ProgramRead, Handler: a.determinationGet},
+		{Method: "GET", Pattern: "/api/v1/determinations/{id}/items", Action: authz.ProgramRead, Handler: a.determinationItems},
+		{Method: "GET", Pattern: "/api/v1/determinations/{id}/diff", Action: authz.ProgramRead, Handler: a.determinationDiff},
+		{Method: "GET", Pattern: "/api/v1/determinations/{id}/export", Action: authz.ProgramRead, Handler: a.determinationExport},
+		{Method: "POST", Pattern: "/api/v1/determinations/{id}/approve", Action: authz.DeterminationApprove, Handler: a.determinationApprove},
+		{Method: "POST", Pattern: "/api/v1/determinations/{id}/reject", Action: authz.DeterminationApprove, Handler: a.determinationReject},
+		{Method: "POST", Pattern: "/api/v1/simulations", Action: authz.DeterminationRun, Handler: a.simulationStart},
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/nik"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
 	"github.com/kemensos/jaring/internal/store/storetest"
@@ -239,7 +240,7 @@ func (s *scenario) create(t *testing.T) {
 		t.Errorf("family answer Cache-Control %q, want no-store", cc)
 	}
 	checkSecurityHeaders(t, r.Header)
-	if got.Family.KK != kkA || got.Family.VillageCode != village1 || got.Family.Status != "aktif" || len(got.Members) != 3 {
+	if got.Family.KK != nik.Mask(kkA) || got.Family.VillageCode != village1 || got.Family.Status != "aktif" || len(got.Members) != 3 {
 		t.Fatalf("get family: %+v", got)
 	}
 	for _, m := range got.Members {
@@ -379,7 +380,7 @@ func (s *scenario) familyStatus(t *testing.T) {
 func (s *scenario) memberByNIK(t *testing.T, v familyView, n string) registry.Person {
 	t.Helper()
 	for _, m := range v.Members {
-		if m.NIK == n {
+		if s.fullNIK(t, m) == n {
 			return m
 		}
 	}
@@ -452,10 +453,10 @@ func (s *scenario) people(t *testing.T) {
 	s.c.do(t, "GET", idPath("/api/v1/families/", s.cc.Family.ID), nil).expect(t, http.StatusOK, &c)
 	var aNIKs, cNIKs []string
 	for _, m := range a.Members {
-		aNIKs = append(aNIKs, m.NIK)
+		aNIKs = append(aNIKs, s.fullNIK(t, m))
 	}
 	for _, m := range c.Members {
-		cNIKs = append(cNIKs, m.NIK)
+		cNIKs = append(cNIKs, s.fullNIK(t, m))
 	}
 	slices.Sort(aNIKs)
 	slices.Sort(cNIKs)
@@ -553,7 +554,7 @@ func (s *scenario) search(t *testing.T) {
 	}
 	var h hits
 	s.c.do(t, "POST", "/api/v1/people/search", map[string]any{"region": district, "q": "moh rizki"}).expect(t, http.StatusOK, &h)
-	if len(h.People) != 1 || h.People[0].Name != "MUHAMMAD RIZKI" || h.People[0].NIK != nikKid {
+	if len(h.People) != 1 || h.People[0].Name != "MUHAMMAD RIZKI" || h.People[0].NIK != nik.Mask(nikKid) {
 		t.Fatalf("search in %s: %+v", district, h.People)
 	}
 	// Across the regency both Rizkis are found.
@@ -568,7 +569,7 @@ func (s *scenario) search(t *testing.T) {
 	}
 	// Old spelling and prefixes.
 	s.c.do(t, "POST", "/api/v1/people/search", map[string]any{"region": district, "q": "ahmad sukarno"}).expect(t, http.StatusOK, &h)
-	if len(h.People) != 1 || h.People[0].NIK != nikB {
+	if len(h.People) != 1 || h.People[0].NIK != nik.Mask(nikB) {
 		t.Errorf("search old spelling: %+v", h.People)
 	}
 	s.c.do(t, "POST", "/api/v1/people/search", map[string]any{"region": district, "q": "zzz"}).expect(t, http.StatusOK, &h)
@@ -581,7 +582,7 @@ func (s *scenario) search(t *testing.T) {
 func (s *scenario) lookup(t *testing.T) {
 	var p registry.Person
 	s.c.do(t, "POST", "/api/v1/people/lookup", map[string]string{"nik": nikKid}).expect(t, http.StatusOK, &p)
-	if p.NIK != nikKid || p.Name != "MUHAMMAD RIZKI" || p.FamilyID != s.a.Family.ID {
+	if p.NIK != nik.Mask(nikKid) || p.Name != "MUHAMMAD RIZKI" || p.FamilyID != s.a.Family.ID {
 		t.Errorf("lookup NIK: %+v", p)
 	}
 	s.c.do(t, "POST", "/api/v1/people/lookup", map[string]string{"nik": "3204281205800099"}).problem(t, http.StatusNotFound)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/nik"
 	"github.com/kemensos/jaring/internal/registry"
 )
 
@@ -33,7 +34,7 @@ func (a *API) familyCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/families/"+strconv.FormatInt(f.ID, 10))
-	httpx.WriteJSON(w, http.StatusCreated, familyView{Family: f, Members: members})
+	httpx.WriteJSON(w, http.StatusCreated, maskedView(f, members))
 }
 
 func (a *API) familyGet(w http.ResponseWriter, r *http.Request) {
@@ -52,10 +53,7 @@ func (a *API) familyGet(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	if members == nil {
-		members = []registry.Person{}
-	}
-	httpx.WriteJSON(w, http.StatusOK, familyView{Family: f, Members: members})
+	httpx.WriteJSON(w, http.StatusOK, maskedView(f, members))
 }
 
 func (a *API) familyUpdate(w http.ResponseWriter, r *http.Request) {
@@ -69,12 +67,16 @@ func (a *API) familyUpdate(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
+	if err := a.unmaskFamily(r.Context(), id, &b.Family); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
 	f, err := a.Registry.UpdateFamily(r.Context(), edit(r, b.Reason), id, b.Version, b.Family)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, f)
+	httpx.WriteJSON(w, http.StatusOK, maskFamily(f))
 }
 
 type statusBody struct {
@@ -114,7 +116,7 @@ func (a *API) familyStatus(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, f)
+	httpx.WriteJSON(w, http.StatusOK, maskFamily(f))
 }
 
 func (a *API) familyHistory(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +130,7 @@ func (a *API) familyHistory(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"versions": h})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"versions": maskFamilies(h)})
 }
 
 func (a *API) familyList(w http.ResponseWriter, r *http.Request) {
@@ -145,6 +147,9 @@ func (a *API) familyList(w http.ResponseWriter, r *http.Request) {
 	}
 	if list == nil {
 		list = []registry.FamilySummary{}
+	}
+	for i := range list {
+		list[i].KK = nik.Mask(list[i].KK)
 	}
 	out := map[string]any{"families": list}
 	if len(list) == limit {
@@ -166,10 +171,7 @@ func (a *API) familyLookup(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	if members == nil {
-		members = []registry.Person{}
-	}
-	httpx.WriteJSON(w, http.StatusOK, familyView{Family: f, Members: members})
+	httpx.WriteJSON(w, http.StatusOK, maskedView(f, members))
 }
 
 func (a *API) memberAdd(w http.ResponseWriter, r *http.Request) {
@@ -191,7 +193,7 @@ func (a *API) memberAdd(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusCreated, p)
+	httpx.WriteJSON(w, http.StatusCreated, maskPerson(p))
 }
 
 func (a *API) personGet(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +212,7 @@ func (a *API) personGet(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, maskPerson(p))
 }
 
 func (a *API) personUpdate(w http.ResponseWriter, r *http.Request) {
@@ -228,12 +230,16 @@ func (a *API) personUpdate(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
+	if err := a.unmaskPerson(r.Context(), id, &b.Person); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
 	p, err := a.Registry.UpdatePerson(r.Context(), edit(r, b.Reason), id, b.Version, b.Person)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, maskPerson(p))
 }
 
 func (a *API) personStatus(w http.ResponseWriter, r *http.Request) {
@@ -256,7 +262,7 @@ func (a *API) personStatus(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, maskPerson(p))
 }
 
 func (a *API) personHistory(w http.ResponseWriter, r *http.Request) {
@@ -270,7 +276,7 @@ func (a *API) personHistory(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"versions": h})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"versions": maskPeople(h)})
 }
 
 func (a *API) personLookup(w http.ResponseWriter, r *http.Request) {
@@ -286,7 +292,7 @@ func (a *API) personLookup(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, maskPerson(p))
 }
 
 func (a *API) peopleSearch(w http.ResponseWriter, r *http.Request) {
@@ -313,6 +319,9 @@ func (a *API) peopleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	if hits == nil {
 		hits = []registry.PersonHit{}
+	}
+	for i := range hits {
+		hits[i].NIK = nik.Mask(hits[i].NIK)
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"people": hits})
 }

@@ -119,6 +119,7 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/wilayah/{code}", Action: authz.RegisterRead, Handler: w.region},
 		{Method: "GET", Pattern: "/keluarga/{id}", Action: authz.RegisterRead, Handler: w.family},
 		{Method: "GET", Pattern: "/orang/{id}", Action: authz.RegisterRead, Handler: w.person},
+		{Method: "POST", Pattern: "/orang/{id}/nik", Action: authz.NIKReveal, Handler: w.revealNIK},
 		{Method: "GET", Pattern: "/cari", Action: authz.RegisterRead, Handler: w.searchForm},
 		{Method: "POST", Pattern: "/cari", Action: authz.RegisterRead, Handler: w.search},
 		{Method: "GET", Pattern: "/impor", Action: authz.RegisterImport, Handler: w.importForm},
