@@ -25,6 +25,7 @@ func runRank(ctx context.Context, env *Env, args []string) error {
 	list := fs.Bool("list-models", false, "list the stored model versions and exit")
 	printQuery := fs.Bool("print-query", false, "print the grouped query the ranking reads the register with (for EXPLAIN) and exit")
 	actor := fs.String("actor", "", "who ranks (default: cli:$USER)")
+	streams := fs.Int("streams", 0, "ranges of families read at once, each on its own connection (default: one per CPU, at most 4)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -97,7 +98,7 @@ func runRank(ctx context.Context, env *Env, args []string) error {
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	r := newJobRunner(db, logger)
 	start := time.Now()
-	id, existing, err := welfare.Enqueue(ctx, r, welfare.JobArgs{Model: *model, ByProvince: *byProvince})
+	id, existing, err := welfare.Enqueue(ctx, r, welfare.JobArgs{Model: *model, ByProvince: *byProvince, Streams: *streams})
 	if err != nil {
 		return err
 	}

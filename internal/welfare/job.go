@@ -21,6 +21,7 @@ const JobKey = "peringkat"
 type JobArgs struct {
 	Model      string `json:"model,omitempty"`
 	ByProvince bool   `json:"by_province,omitempty"`
+	Streams    int    `json:"streams,omitempty"`
 }
 
 // JobResult is what a finished ranking job records.
@@ -45,7 +46,7 @@ func RegisterJob(r *jobs.Runner, db *store.DB) {
 		if _, err := j.Resume(&cp); err != nil {
 			return err
 		}
-		o := Options{Model: a.Model, ByProvince: a.ByProvince, RunID: cp.RunID, Actor: "jaring"}
+		o := Options{Model: a.Model, ByProvince: a.ByProvince, Streams: a.Streams, RunID: cp.RunID, Actor: "jaring"}
 		if p, ok := authz.From(ctx); ok && p.Username != "" {
 			o.Actor = p.Username
 		}

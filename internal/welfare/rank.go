@@ -3,14 +3,17 @@ package welfare
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/kemensos/jaring/internal/store"
@@ -34,6 +37,10 @@ type Options struct {
 	TempDir string
 	// Now is the clock; nil means store.Now.
 	Now func() time.Time
+	// Streams is the number of ranges of family IDs read at once, each on
+	// its own connection; 0 chooses one per CPU (at most 4), each of at
+	// least 100,000 families.
+	Streams int
 	// Started, when set, is called in the transaction that creates a new
 	// run, so that a durable job can checkpoint the run's ID with it.
 	Started func(ctx context.Context, tx *store.Tx, runID int64) error
@@ -91,32 +98,21 @@ func Rank(ctx context.Context, db *store.DB, o Options, progress func(done, tota
 	}
 	total *= 2
 
-	spill, err := os.CreateTemp(o.TempDir, "jaring-rank-*.bin")
-	if err != nil {
-		return res, fmt.Errorf("welfare: spill file: %w", err)
-	}
-	defer func() {
-		spill.Close()
-		os.Remove(spill.Name())
-	}()
-
 	start := time.Now()
 	ref := newRefDates(run.DataAsOf)
-	hist, ranked, err := scoreAll(ctx, db, c, &ref, run.ByProvince, spill, func(n int64) { progress(n, total) })
+	spills, hist, ranked, err := scoreAll(ctx, db, c, &ref, run.ByProvince, o.TempDir, o.Streams, total/2, func(n int64) { progress(n, total) })
 	if err != nil {
 		return res, err
 	}
+	defer closeSpills(spills)
 	res.Read = time.Since(start)
 	// Active families without an active member are not ranked.
 	skipped := max(total/2-ranked, 0)
 
 	start = time.Now()
 	table, lookup := deciles(hist)
-	if _, err := spill.Seek(0, io.SeekStart); err != nil {
-		return res, err
-	}
 	half := total / 2
-	if err := writeAll(ctx, db, run.ID, len(c.inds), lookup, run.ByProvince, spill, func(n int64) { progress(half+n, total) }); err != nil {
+	if err := writeAll(ctx, db, run.ID, len(c.inds), lookup, run.ByProvince, spills, func(n int64) { progress(half+n, total) }); err != nil {
 		return res, err
 	}
 	res.Write = time.Since(start)
@@ -213,12 +209,116 @@ func failRun(db *store.DB, id int64, cause error) {
 // histogram counts families per score (in cents) per group.
 type histogram map[string]map[int64]int64
 
-// scoreAll streams the households, scores them and spills
-// (family ID, version, province, score, contributions) records to w.
-func scoreAll(ctx context.Context, db *store.DB, c *compiled, ref *refDates, byProvince bool, w io.Writer,
+func (h histogram) add(o histogram) {
+	for g, counts := range o {
+		dst := h[g]
+		if dst == nil {
+			h[g] = counts
+			continue
+		}
+		for s, n := range counts {
+			dst[s] += n
+		}
+	}
+}
+
+// maxStreams bounds the number of ID ranges read at once.
+const maxStreams = 4
+
+// minStreamFamilies is the fewest families worth a stream of their own.
+const minStreamFamilies = 100000
+
+// scoreAll reads the households in up to maxStreams ranges of family IDs at
+// once (one per CPU, each range at least minStreamFamilies), each on its own
+// connection and into its own spill file, so that the database and the
+// scoring use every core. The files, in range order, hold the families in
+// ID order.
+func scoreAll(ctx context.Context, db *store.DB, c *compiled, ref *refDates, byProvince bool, tempDir string, streams int,
+	families int64, progress func(int64)) ([]*os.File, histogram, int64, error) {
+	var lo, hi sql.NullInt64
+	if err := db.QueryRow(ctx, `SELECT MIN(id), MAX(id) FROM family WHERE valid_to IS NULL`).Scan(&lo, &hi); err != nil {
+		return nil, nil, 0, fmt.Errorf("welfare: family IDs: %w", err)
+	}
+	n := int64(streams)
+	if n <= 0 {
+		n = int64(min(runtime.GOMAXPROCS(0), maxStreams))
+		n = max(min(n, families/minStreamFamilies), 1)
+	}
+	bounds := make([]int64, n+1)
+	for i := range bounds {
+		bounds[i] = lo.Int64 + (hi.Int64-lo.Int64+1)*int64(i)/n
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	files := make([]*os.File, n)
+	hists := make([]histogram, n)
+	counts := make([]int64, n)
+	errs := make([]error, n)
+	var mu sync.Mutex
+	var done, reported int64
+	report := func(k int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		done += k
+		if done > reported {
+			reported = done
+			progress(done)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range files {
+		f, err := os.CreateTemp(tempDir, "jaring-rank-*.bin")
+		if err != nil {
+			closeSpills(files)
+			return nil, nil, 0, fmt.Errorf("welfare: spill file: %w", err)
+		}
+		files[i] = f
+	}
+	for i := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hists[i], counts[i], errs[i] = scoreRange(ctx, db, c, ref, byProvince, bounds[i], bounds[i+1], files[i],
+				report)
+			if errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	hist := histogram{}
+	var total int64
+	for i := range files {
+		if errs[i] != nil && !errors.Is(errs[i], context.Canceled) {
+			closeSpills(files)
+			return nil, nil, 0, errs[i]
+		}
+		hist.add(hists[i])
+		total += counts[i]
+	}
+	if err := errors.Join(errs...); err != nil {
+		closeSpills(files)
+		return nil, nil, 0, err
+	}
+	return files, hist, total, nil
+}
+
+func closeSpills(files []*os.File) {
+	for _, f := range files {
+		if f != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}
+}
+
+// scoreRange streams the households with IDs in [lo, hi), scores them and
+// spills (family ID, version, province, score, contributions) records to w.
+// progress receives the number of families scored since its last call.
+func scoreRange(ctx context.Context, db *store.DB, c *compiled, ref *refDates, byProvince bool, lo, hi int64, w io.Writer,
 	progress func(int64)) (histogram, int64, error) {
-	sc := newScan(c.n, ref)
-	rows, err := sc.rows(ctx, db)
+	sc := newScan(c.n, ref, true)
+	rows, err := sc.rows(ctx, db, lo, hi)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -229,7 +329,7 @@ func scoreAll(ctx context.Context, db *store.DB, c *compiled, ref *refDates, byP
 	var h household
 	sc.bind(&h)
 	var rec []byte
-	var n int64
+	var n, reported int64
 	for rows.Next() {
 		if err := sc.read(rows, &h); err != nil {
 			return nil, n, fmt.Errorf("welfare: read households: %w", err)
@@ -259,7 +359,8 @@ func scoreAll(ctx context.Context, db *store.DB, c *compiled, ref *refDates, byP
 		}
 		n++
 		if n%10000 == 0 {
-			progress(n)
+			progress(n - reported)
+			reported = n
 			if err := ctx.Err(); err != nil {
 				return nil, n, err
 			}
@@ -268,7 +369,7 @@ func scoreAll(ctx context.Context, db *store.DB, c *compiled, ref *refDates, byP
 	if err := rows.Err(); err != nil {
 		return nil, n, fmt.Errorf("welfare: read households: %w", err)
 	}
-	progress(n)
+	progress(n - reported)
 	if err := bw.Flush(); err != nil {
 		return nil, n, fmt.Errorf("welfare: spill: %w", err)
 	}
@@ -319,11 +420,51 @@ const writeChunk = 20000
 
 var scoreCols = []string{"run_id", "family_id", "family_version", "province", "score", "decile", "contributions"}
 
-// writeAll reads the spill file back and writes the scores with their
-// deciles. One goroutine decodes the file into batches while the caller's
-// goroutine writes the previous batch, so the formatting overlaps the
-// database's work.
+// writeAll reads the spill files back and writes the scores with their
+// deciles, the files at once, each on its own connection (on SQLite the
+// single writer takes their batches in turn).
 func writeAll(ctx context.Context, db *store.DB, runID int64, nInd int, lookup map[string]map[int64]int8, byProvince bool,
+	spills []*os.File, progress func(int64)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var done int64
+	report := func(k int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		done += k
+		progress(done)
+	}
+	errs := make([]error, len(spills))
+	var wg sync.WaitGroup
+	for i, f := range spills {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				errs[i] = err
+			} else {
+				errs[i] = writeSpill(ctx, db, runID, nInd, lookup, byProvince, f, report)
+			}
+			if errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeSpill writes the scores of one spill file. One goroutine decodes the
+// file into batches while the caller's goroutine writes the previous batch,
+// so the formatting overlaps the database's work. progress receives the
+// number of families written since its last call.
+func writeSpill(ctx context.Context, db *store.DB, runID int64, nInd int, lookup map[string]map[int64]int8, byProvince bool,
 	r io.Reader, progress func(int64)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -340,7 +481,6 @@ func writeAll(ctx context.Context, db *store.DB, runID int64, nInd int, lookup m
 			}
 		})
 	}()
-	var done int64
 	var err error
 	for rows := range batches {
 		if err != nil {
@@ -355,8 +495,7 @@ func writeAll(ctx context.Context, db *store.DB, runID int64, nInd int, lookup m
 			cancel()
 			continue
 		}
-		done += int64(len(rows))
-		progress(done)
+		progress(int64(len(rows)))
 	}
 	if derr := <-decoded; err == nil && derr != nil {
 		err = derr

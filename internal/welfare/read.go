@@ -90,8 +90,9 @@ type scan struct {
 
 // newScan builds the one grouped query that gives every family with the
 // aggregates of its active members: a merge of the family table with a
-// GROUP BY over the person table, both in family ID order.
-func newScan(n needs, r *refDates) *scan {
+// GROUP BY over the person table, both in family ID order. A ranged query
+// reads the families with IDs from $1 up to (not including) $2.
+func newScan(n needs, r *refDates, ranged bool) *scan {
 	s := &scan{n: n, ref: r}
 	var fcols, acols []string
 	fcols = append(fcols, "f.id", "f.version", "f.village_code")
@@ -128,10 +129,14 @@ func newScan(n needs, r *refDates) *scan {
 			acols = append(acols, "a.h_"+c)
 		}
 	}
+	personRange, familyRange := "", ""
+	if ranged {
+		personRange, familyRange = " AND family_id >= $1 AND family_id < $2", " AND f.id >= $1 AND f.id < $2"
+	}
 	s.query = "SELECT " + strings.Join(fcols, ", ") + ", " + strings.Join(acols, ", ") + `
 FROM family f JOIN (SELECT ` + strings.Join(inner, ", ") + `
-  FROM person WHERE valid_to IS NULL AND status = 'aktif' GROUP BY family_id) a ON a.family_id = f.id
-WHERE f.valid_to IS NULL AND f.status = 'aktif'
+  FROM person WHERE valid_to IS NULL AND status = 'aktif'` + personRange + ` GROUP BY family_id) a ON a.family_id = f.id
+WHERE f.valid_to IS NULL AND f.status = 'aktif'` + familyRange + `
 ORDER BY f.id`
 	return s
 }
@@ -275,9 +280,9 @@ func codeAt(set *registry.CodeSet, i int) string {
 	return set.Codes[i-1]
 }
 
-// queryRows runs the household query on the read pool.
-func (s *scan) rows(ctx context.Context, db *store.DB) (*sql.Rows, error) {
-	rows, err := db.Query(ctx, s.query)
+// rows runs the ranged household query on the read pool.
+func (s *scan) rows(ctx context.Context, db *store.DB, lo, hi int64) (*sql.Rows, error) {
+	rows, err := db.Query(ctx, s.query, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("welfare: read households: %w", err)
 	}
@@ -288,5 +293,5 @@ func (s *scan) rows(ctx context.Context, db *store.DB) (*sql.Rows, error) {
 // for EXPLAIN and for benchmark baselines.
 func HouseholdQuery(m *Model, day time.Time) string {
 	ref := newRefDates(day)
-	return newScan(compile(m).n, &ref).query
+	return newScan(compile(m).n, &ref, false).query
 }

@@ -265,7 +265,7 @@ func TestDecilesOfHundredFamilies(t *testing.T) {
 			areas[i] = (i*37)%100 + 1
 		}
 		ids := areaFamilies(t, r, areas)
-		res := rank(t, db, welfare.Options{Model: "luas-1"})
+		res := rank(t, db, welfare.Options{Model: "luas-1", Streams: 4})
 		got := decilesOf(t, db, res.ID)
 		per := map[int]int{}
 		for i, id := range ids {
@@ -298,7 +298,8 @@ func TestTiesShareADecile(t *testing.T) {
 		want := map[int]int{1: 1, 2: 2, 3: 3, 4: 6, 5: 7, 6: 8, 7: 9, 8: 10}
 		ids := areaFamilies(t, r, areas)
 		first := rank(t, db, welfare.Options{Model: "luas-1"})
-		second := rank(t, db, welfare.Options{Model: "luas-1"})
+		// Read in three ranges of IDs at once: the same deciles.
+		second := rank(t, db, welfare.Options{Model: "luas-1", Streams: 3})
 		d1, d2 := decilesOf(t, db, first.ID), decilesOf(t, db, second.ID)
 		for i, id := range ids {
 			if d1[id] != want[areas[i]] {
@@ -367,7 +368,7 @@ func TestByProvince(t *testing.T) {
 		}
 		ids := areaFamilies(t, r, areas, "31.71.03.1001", "53.07.01.2001")
 		national := rank(t, db, welfare.Options{Model: "luas-1"})
-		prov := rank(t, db, welfare.Options{Model: "luas-1", ByProvince: true})
+		prov := rank(t, db, welfare.Options{Model: "luas-1", ByProvince: true, Streams: 2})
 		dn, dp := decilesOf(t, db, national.ID), decilesOf(t, db, prov.ID)
 		for i, id := range ids {
 			if want := i/2 + 1; dn[id] != want {
@@ -429,7 +430,7 @@ func TestDefaultModelRanksSeedPopulation(t *testing.T) {
 		if err != nil || imp.FamiliesAdded != 2000 {
 			t.Fatalf("import %+v %v", imp, err)
 		}
-		res := rank(t, db, welfare.Options{})
+		res := rank(t, db, welfare.Options{Streams: 2})
 		if res.Model != welfare.DefaultModel().Version || res.Families != 2000 {
 			t.Fatalf("run %+v", res.Run)
 		}
