@@ -334,4 +334,3 @@ func ExportName(d *determination.Determination, code string) string {
 		return '_'
 	}, name)
 }
-

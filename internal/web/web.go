@@ -127,6 +127,14 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/impor/{id}", Action: authz.RegisterImport, Handler: w.importStatus},
 		{Method: "GET", Pattern: "/impor/{id}/laporan", Action: authz.RegisterImport, Handler: w.importReport},
 		{Method: "GET", Pattern: "/audit", Action: authz.AuditRead, Handler: w.auditTrail},
+		{Method: "GET", Pattern: "/penetapan", Action: authz.ProgramRead, Handler: w.detList("penetapan")},
+		{Method: "POST", Pattern: "/penetapan", Action: authz.DeterminationRun, Handler: w.detStart},
+		{Method: "GET", Pattern: "/penetapan/{id}", Action: authz.ProgramRead, Handler: w.detPage},
+		{Method: "POST", Pattern: "/penetapan/{id}/setujui", Action: authz.DeterminationApprove, Handler: w.detApprove},
+		{Method: "POST", Pattern: "/penetapan/{id}/tolak", Action: authz.DeterminationApprove, Handler: w.detReject},
+		{Method: "GET", Pattern: "/simulasi", Action: authz.ProgramRead, Handler: w.detList("simulasi")},
+		{Method: "POST", Pattern: "/simulasi", Action: authz.DeterminationRun, Handler: w.simStart},
+		{Method: "GET", Pattern: "/simulasi/{id}", Action: authz.ProgramRead, Handler: w.detPage},
 		// Every other GET gets the 404 page (problem+json under /api/).
 		{Method: "GET", Pattern: "/", Action: authz.Public, Handler: w.notFound},
 	}
