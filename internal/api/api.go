@@ -53,6 +53,7 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/api/v1/welfare/models", Action: authz.WelfareRun, Handler: a.welfareModelCreate},
 		{Method: "GET", Pattern: "/api/v1/welfare/models/{version}", Action: authz.RegisterRead, Handler: a.welfareModel},
 		{Method: "GET", Pattern: "/api/v1/welfare/runs", Action: authz.RegisterRead, Handler: a.welfareRuns},
+		{Method: "POST", Pattern: "/api/v1/welfare/runs", Action: authz.WelfareRun, Handler: a.welfareRunStart},
 		{Method: "POST", Pattern: "/api/v1/people/search", Action: authz.RegisterRead, Handler: a.peopleSearch},
 		{Method: "POST", Pattern: "/api/v1/people/lookup", Action: authz.RegisterRead, Handler: a.personLookup},
 		{Method: "GET", Pattern: "/api/v1/people/{id}", Action: authz.RegisterRead, Handler: a.personGet},

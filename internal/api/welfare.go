@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/jobs"
 	"github.com/kemensos/jaring/internal/welfare"
 )
 
@@ -90,4 +92,51 @@ func (a *API) welfareRuns(w http.ResponseWriter, r *http.Request) {
 		runs = []welfare.Run{}
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"runs": runs})
+}
+
+// welfareRunners holds one job runner per database that only enqueues: the
+// server's runner, which knows the ranking job, runs it.
+var welfareRunners sync.Map // *store.DB → *jobs.Runner
+
+func (a *API) welfareJobs() *jobs.Runner {
+	db := a.Registry.DB
+	if r, ok := welfareRunners.Load(db); ok {
+		return r.(*jobs.Runner)
+	}
+	r := jobs.New(db, jobs.Options{})
+	welfare.RegisterJob(r, db)
+	got, _ := welfareRunners.LoadOrStore(db, r)
+	return got.(*jobs.Runner)
+}
+
+// welfareRunStart starts a ranking of the whole register as a durable job
+// (202); while one is queued or running the same request answers that job
+// (200). A ranking covers the nation, so only a national user may start one.
+func (a *API) welfareRunStart(w http.ResponseWriter, r *http.Request) {
+	if authz.Scope(r.Context()) != "" {
+		httpx.WriteError(w, r, errors.Join(errors.New("pemeringkatan hanya dapat dijalankan pengguna tingkat nasional"), errs.ErrForbidden))
+		return
+	}
+	var b welfare.JobArgs
+	if err := httpx.DecodeJSON(w, r, &b); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	if b.Model != "" {
+		if _, err := welfare.GetModel(r.Context(), a.Registry.DB, b.Model); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+	}
+	b.Streams = 0 // the server's share of CPUs is its own business
+	id, existing, err := welfare.Enqueue(r.Context(), a.welfareJobs(), b)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	status := http.StatusAccepted
+	if existing {
+		status = http.StatusOK
+	}
+	httpx.WriteJSON(w, status, map[string]any{"job_id": id, "existing": existing})
 }

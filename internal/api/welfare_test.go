@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/jobs"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
 	"github.com/kemensos/jaring/internal/store/storetest"
@@ -93,9 +95,32 @@ func TestWelfareAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		admin.do(t, "GET", idPath("/api/v1/families/", poor.ID)+"/welfare", nil).problem(t, http.StatusNotFound)
-		run, err := welfare.Rank(ctx, db, welfare.Options{Model: "uji-api", TempDir: t.TempDir()}, nil)
-		if err != nil {
-			t.Fatal(err)
+
+		// A ranking is started as a job; the server's runner would run it.
+		villager.do(t, "POST", "/api/v1/welfare/runs", map[string]any{"model": "uji-api"}).problem(t, http.StatusForbidden)
+		admin.do(t, "POST", "/api/v1/welfare/runs", map[string]any{"model": "tidak-ada"}).problem(t, http.StatusNotFound)
+		var started struct {
+			JobID    int64 `json:"job_id"`
+			Existing bool  `json:"existing"`
+		}
+		admin.do(t, "POST", "/api/v1/welfare/runs", map[string]any{"model": "uji-api"}).expect(t, http.StatusAccepted, &started)
+		var again struct {
+			JobID    int64 `json:"job_id"`
+			Existing bool  `json:"existing"`
+		}
+		admin.do(t, "POST", "/api/v1/welfare/runs", map[string]any{}).expect(t, http.StatusOK, &again)
+		if started.JobID == 0 || started.Existing || again.JobID != started.JobID || !again.Existing {
+			t.Fatalf("start ranking: %+v then %+v", started, again)
+		}
+		runner := jobs.New(db, jobs.Options{Poll: 20 * time.Millisecond})
+		welfare.RegisterJob(runner, db)
+		in, err := runner.RunNow(ctx, started.JobID)
+		if err != nil || in.State != jobs.Done {
+			t.Fatalf("ranking job: %+v %v", in, err)
+		}
+		run, err := welfare.CurrentRun(ctx, db)
+		if err != nil || run.StartedBy != adminUser {
+			t.Fatalf("current run %+v %v", run, err)
 		}
 
 		var w welfareView

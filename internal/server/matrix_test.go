@@ -642,6 +642,10 @@ func mxCases() map[string]mxCase {
 		},
 		"GET /api/v1/welfare/models/{version}": {inside: mxGetB("/api/v1/welfare/models/" + welfare.DefaultModel().Version), why: notRegional},
 		"GET /api/v1/welfare/runs":             {inside: mxGetB("/api/v1/welfare/runs"), why: notRegional},
+		"POST /api/v1/welfare/runs": {
+			inside: mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/welfare/runs", map[string]any{})}),
+			why:    "a ranking covers the nation; only national users start one (welfare tests)",
+		},
 		"POST /api/v1/people/search": {
 			inside: mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/people/search", map[string]any{"q": "ahmad", "limit": 200}), contains: []string{"AHMAD FAUZI"}}),
 			outside: []mxBuild{

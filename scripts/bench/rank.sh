@@ -118,8 +118,8 @@ for e in $ENGINES; do
 			log=$OUT/logs/rank-$e-$n-$i.log
 			got=$(sed -n 's/^ *\([0-9]*\) keluarga diperingkat.*/\1/p' "$log")
 			[ "$got" = "$n" ] || die "ranked ${got:-?} families of $n (see $log)"
-			read -r rd wr < <(sed -n 's/.*hitung \([0-9.]*\)\(m\{0,1\}\)s, tulis \([0-9.]*\)\(m\{0,1\}\)s.*/\1 \2 \3 \4/p' "$log" |
-				awk '{ r = $1; if ($2 == "m") r /= 1000; w = $3; if ($4 == "m") w /= 1000; print r, w }')
+			read -r rd wr < <(sed -n 's/.*hitung \([0-9.]*\)\(m\{0,1\}\)s, tulis \([0-9.]*\)\(m\{0,1\}\)s.*/\1 \2s \3 \4s/p' "$log" |
+				awk '{ r = $1; if ($2 == "ms") r /= 1000; w = $3; if ($4 == "ms") w /= 1000; print r, w }')
 			reads+=("$rd")
 			writes+=("$wr")
 			runs+=("$(printf '%-8s %8d  run %d  baseline %6.2f s  jaring %6.2f s (read %5.2f s, write %5.2f s, %4d MB)  load %s' \
