@@ -76,15 +76,6 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/api/v1/determinations/{id}/approve", Action: authz.DeterminationApprove, Handler: a.determinationApprove},
 		{Method: "POST", Pattern: "/api/v1/determinations/{id}/reject", Action: authz.DeterminationApprove, Handler: a.determinationReject},
 		{Method: "POST", Pattern: "/api/v1/simulations", Action: authz.DeterminationRun, Handler: a.simulationStart},
-		{Method: "GET", Pattern: "/api/v1/determinations", Action: authz.ProgramRead, Handler: a.determinationList},
-		{Method: "POST", Pattern: "/api/v1/determinations", Action: authz.DeterminationRun, Handler: a.determinationStart},
-		{Method: "GET", Pattern: "/api/v1/determinations/{id}", Action: authz.ProgramRead, Handler: a.determinationGet},
-		{Method: "GET", Pattern: "/api/v1/determinations/{id}/items", Action: authz.ProgramRead, Handler: a.determinationItems},
-		{Method: "GET", Pattern: "/api/v1/determinations/{id}/diff", Action: authz.ProgramRead, Handler: a.determinationDiff},
-		{Method: "GET", Pattern: "/api/v1/determinations/{id}/export", Action: authz.ProgramRead, Handler: a.determinationExport},
-		{Method: "POST", Pattern: "/api/v1/determinations/{id}/approve", Action: authz.DeterminationApprove, Handler: a.determinationApprove},
-		{Method: "POST", Pattern: "/api/v1/determinations/{id}/reject", Action: authz.DeterminationApprove, Handler: a.determinationReject},
-		{Method: "POST", Pattern: "/api/v1/simulations", Action: authz.DeterminationRun, Handler: a.simulationStart},
 	}
 }
 
