@@ -165,3 +165,54 @@ func BenchmarkRecordMany(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearch times one page (26 entries, as the back office asks)
+// of typical searches over a chain of JARING_BENCH_AUDIT_N entries, as a
+// province inspector (scope "32") and nationally.
+func BenchmarkSearch(b *testing.B) {
+	n := 100_000
+	if v := os.Getenv("JARING_BENCH_AUDIT_N"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			var db *store.DB
+			if engine == "sqlite" {
+				db = storetest.OpenSQLite(b)
+			} else {
+				db = storetest.OpenPostgres(b)
+			}
+			generate(b, db, n)
+			nat := context.Background()
+			prov := authz.With(nat, authz.Principal{Username: "ins", Role: authz.Inspectorate, Region: "32"})
+			var some Entry
+			if es, err := Search(nat, db, Filter{Limit: 1, Region: "32"}); err != nil || len(es) == 0 {
+				b.Fatalf("no entry in 32: %v", err)
+			} else {
+				some = es[0]
+			}
+			for _, c := range []struct {
+				name string
+				ctx  context.Context
+				f    Filter
+			}{
+				{"newest", nat, Filter{}},
+				{"province-scope", prov, Filter{}},
+				{"village", prov, Filter{Region: some.Region}},
+				{"person", prov, Filter{PersonID: some.PersonID}},
+				{"actor", nat, Filter{Actor: some.Actor}},
+				{"action-lihat", prov, Filter{Action: ActView}},
+				{"one-day", prov, Filter{From: some.At.Add(-12 * time.Hour), To: some.At.Add(12 * time.Hour)}},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					c.f.Limit = 26
+					for i := 0; i < b.N; i++ {
+						if _, err := Search(c.ctx, db, c.f); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}

@@ -210,17 +210,17 @@ func auditRowOf(p *page, e audit.Entry) auditRow {
 		a, inA := e.After[k]
 		switch {
 		case inB && inA:
-			row.Changes = append(row.Changes, fmt.Sprintf("%s: %s → %s", label, auditValue(b), auditValue(a)))
+			row.Changes = append(row.Changes, fmt.Sprintf("%s: %s → %s", label, auditValue(p.Lang, b), auditValue(p.Lang, a)))
 		case inA:
-			row.Changes = append(row.Changes, fmt.Sprintf("%s: %s", label, auditValue(a)))
+			row.Changes = append(row.Changes, fmt.Sprintf("%s: %s", label, auditValue(p.Lang, a)))
 		default:
-			row.Changes = append(row.Changes, fmt.Sprintf("%s: %s → —", label, auditValue(b)))
+			row.Changes = append(row.Changes, fmt.Sprintf("%s: %s → —", label, auditValue(p.Lang, b)))
 		}
 	}
 	return row
 }
 
-func auditValue(v any) string {
+func auditValue(lang string, v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "—"
@@ -228,11 +228,16 @@ func auditValue(v any) string {
 		if x == "" {
 			return "—"
 		}
+		if len(x) >= 20 && x[4] == '-' && x[10] == 'T' {
+			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return formatTime(lang, t)
+			}
+		}
 		return x
 	case []any:
 		s := make([]string, len(x))
 		for i, e := range x {
-			s[i] = auditValue(e)
+			s[i] = auditValue(lang, e)
 		}
 		return strings.Join(s, ", ")
 	}
