@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
@@ -123,7 +124,8 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		// The database's message names constraints, not for the client.
 		p.Detail = "Data yang sama baru saja disimpan oleh permintaan lain; muat ulang lalu coba lagi."
 	case status == http.StatusInternalServerError:
-		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", err)
+		// Error texts may quote input; no NIK or KK number may reach a log.
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", audit.MaskDigits(err.Error()))
 		p.Detail = "Terjadi kesalahan pada server."
 	default:
 		p.Detail = err.Error()

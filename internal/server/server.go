@@ -6,8 +6,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/hex"
+	"encoding/base32"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -235,10 +236,11 @@ const (
 
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
+		b := make([]byte, 10)
 		_, _ = rand.Read(b)
-		// A letter first: an all-digit ID would look like a NIK to log scanners.
-		id := "r" + hex.EncodeToString(b)
+		// A letter first, then base 32 (letters and the digits 2 to 7): hex
+		// gave runs of 12 and more digits, which look like a NIK to log scanners.
+		id := "r" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 		w.Header().Set("X-Request-ID", id)
 		// The audit trail records the request and the client's address (the
 		// peer's: a trusted-proxy setting comes with the public site).
@@ -303,7 +305,8 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.deps.Logger.Error("panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
+				// The panic's value may quote input: its digits are masked like a NIK.
+				s.deps.Logger.Error("panic", "route", r.Pattern, "panic", audit.MaskDigits(fmt.Sprint(v)), "stack", string(debug.Stack()))
 				httpx.WriteProblem(w, httpx.Problem{Status: http.StatusInternalServerError, Title: "Internal Server Error"})
 			}
 		}()
