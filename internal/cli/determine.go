@@ -141,7 +141,9 @@ func printDetermination(w io.Writer, d *determination.Determination) {
 	}
 	fmt.Fprintf(w, "  %d %s: %d penerima, %s", d.Units, unit, d.Recipients, rupiah(d.Amount))
 	if sm.ElapsedMS > 0 {
-		fmt.Fprintf(w, " (dihitung dalam %s)", (time.Duration(sm.ElapsedMS) * time.Millisecond).Round(time.Millisecond))
+		ms := func(n int64) time.Duration { return (time.Duration(n) * time.Millisecond).Round(time.Millisecond) }
+		fmt.Fprintf(w, " (dihitung dalam %s: baca %s, putuskan %s, tulis %s, kuota %s)", ms(sm.ElapsedMS), ms(sm.ReadMS),
+			ms(sm.DecideMS), ms(sm.WriteMS), ms(sm.QuotaMS))
 	}
 	fmt.Fprintln(w)
 	for _, st := range determination.ItemStatuses {

@@ -153,15 +153,21 @@ func (d *Determination) Title() string {
 // item status, base recipients no longer in the register (Missing), and the
 // base's totals for comparison.
 type Summary struct {
-	Status      map[string]Count `json:"status"`
-	Missing     int64            `json:"missing"`
-	BaseUnits   int64            `json:"base_recipients"`
-	BaseAmount  int64            `json:"base_amount"`
-	Changed     int64            `json:"changed_amount"`
-	QuotaCut    int64            `json:"quota_cut"`
-	ElapsedMS   int64            `json:"elapsed_ms"`
-	Families    int64            `json:"families"`
-	LiveVersion int              `json:"live_version,omitempty"`
+	Status     map[string]Count `json:"status"`
+	Missing    int64            `json:"missing"`
+	BaseUnits  int64            `json:"base_recipients"`
+	BaseAmount int64            `json:"base_amount"`
+	Changed    int64            `json:"changed_amount"`
+	QuotaCut   int64            `json:"quota_cut"`
+	ElapsedMS  int64            `json:"elapsed_ms"`
+	// Busy time of the job's stages in its last attempt; reading, deciding
+	// and writing overlap, so the elapsed time is about the largest.
+	ReadMS      int64 `json:"read_ms"`
+	DecideMS    int64 `json:"decide_ms"`
+	WriteMS     int64 `json:"write_ms"`
+	QuotaMS     int64 `json:"quota_ms"`
+	Families    int64 `json:"families"`
+	LiveVersion int   `json:"live_version,omitempty"`
 }
 
 // Count is a number of units and their rupiah.

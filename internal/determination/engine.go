@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kemensos/jaring/internal/jobs"
@@ -38,7 +39,7 @@ type checkpoint struct {
 
 // BatchSize is the number of families read, decided and written per
 // transaction.
-var BatchSize = 2000
+var BatchSize = 5000
 
 // afterBatch, when set (tests), is called after each committed batch.
 var afterBatch func(done int64)
@@ -89,7 +90,6 @@ type task struct {
 	rules, base *program.Compiled
 	at          time.Time
 	perPerson   bool
-	rows        [][]any
 }
 
 func loadTasks(ctx context.Context, db *store.DB, ids []int64) ([]*task, error) {
@@ -147,12 +147,14 @@ func runJob(ctx context.Context, db *store.DB, j *jobs.Job, a jobArgs) error {
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM family WHERE valid_to IS NULL`).Scan(&total); err != nil {
 		return fmt.Errorf("determination: count families: %w", err)
 	}
+	var stages stageTimes
 	if cp.Phase == "" || cp.Phase == "items" {
-		if err := streamItems(ctx, db, j, ts, &cp, total, elapsed); err != nil {
+		if err := streamItems(ctx, db, j, ts, &cp, total, &stages); err != nil {
 			return err
 		}
 	}
 	j.Progress(cp.Done, total, "kuota")
+	t0 := time.Now()
 	for _, t := range ts {
 		if t.base != nil {
 			if err := applyQuotas(ctx, db, t.det.ID, t.base, true); err != nil {
@@ -163,10 +165,11 @@ func runJob(ctx context.Context, db *store.DB, j *jobs.Job, a jobArgs) error {
 			return err
 		}
 	}
+	stages.quota = time.Since(t0)
 	j.Progress(cp.Done, total, "ringkasan")
 	err = db.Write(ctx, func(tx *store.Tx) error {
 		for _, t := range ts {
-			if err := finish(ctx, tx, t, cp.Done, elapsed()); err != nil {
+			if err := finish(ctx, tx, t, cp.Done, elapsed(), &stages); err != nil {
 				return err
 			}
 		}
@@ -189,52 +192,81 @@ var itemCols = []string{"determination_id", "family_id", "person_id", "village_c
 
 // streamItems reads the register in family ID order from the checkpoint,
 // decides every family for every task and writes the items, each batch in
-// one transaction with its checkpoint.
-func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp *checkpoint, total int64, elapsed func() int64) error {
-	rd := newReader(db, ts[0].det.WelfareRun)
+// one transaction with its checkpoint. Three stages overlap: a reader
+// fetches the next batch (families, members, base recipients) while the
+// current one is decided, and a writer commits the previous one.
+func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp *checkpoint, total int64, stages *stageTimes) error {
+	bases := make([]int64, len(ts))
+	for i, t := range ts {
+		bases[i] = t.det.BaseID
+	}
+	rd := newReader(db, ts[0].det.WelfareRun, bases)
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	batches := make(chan *batch, 1)
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() {
+	writes := make(chan *written, 1)
+	var readT, decideT, writeT time.Duration
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // reader
+		defer wg.Done()
 		defer close(batches)
 		after := cp.After
 		for {
-			b, err := rd.next(rctx, after, BatchSize)
+			t0 := time.Now()
+			b, err := rd.next(sctx, after, BatchSize)
+			readT += time.Since(t0)
 			if err != nil {
-				errc <- err
+				cancel(err)
 				return
 			}
 			if len(b.families) == 0 {
-				errc <- nil
 				return
 			}
 			select {
 			case batches <- b:
-			case <-rctx.Done():
-				errc <- rctx.Err()
+			case <-sctx.Done():
 				return
 			}
 			after = b.families[len(b.families)-1].ID
 		}
 	}()
-	for b := range batches {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		lo, hi := cp.After, b.families[len(b.families)-1].ID
-		bases := make([]map[itemKey]int64, len(ts))
-		for i, t := range ts {
-			if t.det.BaseID != 0 {
-				m, err := baseItems(ctx, db, t.det.BaseID, lo, hi)
-				if err != nil {
-					return err
-				}
-				bases[i] = m
+	committed := *cp
+	go func() { // writer
+		defer wg.Done()
+		for w := range writes {
+			if sctx.Err() != nil {
+				continue // drain
 			}
-			t.rows = t.rows[:0]
+			t0 := time.Now()
+			err := db.Write(sctx, func(tx *store.Tx) error {
+				for i := range ts {
+					if _, err := tx.CopyFrom(sctx, "determination_item", itemCols, w.rows[i]); err != nil {
+						return err
+					}
+				}
+				return j.CheckpointTx(sctx, tx, w.cp)
+			})
+			if err != nil {
+				cancel(err)
+				continue
+			}
+			writeT += time.Since(t0)
+			committed = w.cp
+			j.Progress(w.cp.Done, total, "putuskan keluarga")
+			if afterBatch != nil {
+				afterBatch(w.cp.Done)
+			}
 		}
-		built := map[time.Time]*program.Family{}
+	}()
+	done := cp.Done
+	built := map[time.Time]*program.Family{}
+	for b := range batches {
+		if sctx.Err() != nil {
+			break
+		}
+		t0 := time.Now()
+		w := &written{rows: make([][][]any, len(ts))}
 		for fi := range b.families {
 			fr := &b.families[fi]
 			clear(built)
@@ -244,32 +276,40 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 					f = program.BuildFamily(&fr.Family, b.members(fi), fr.decile, t.at)
 					built[t.at] = f
 				}
-				t.decide(ctx, fr, f, bases[i])
+				w.rows[i] = t.decide(ctx, w.rows[i], fr, f, b.bases[i])
 			}
 		}
-		next := checkpoint{Phase: "items", After: hi, Done: cp.Done + int64(len(b.families)), ElapsedMS: cp.ElapsedMS}
-		j.Progress(next.Done, total, "putuskan keluarga")
-		err := db.Write(ctx, func(tx *store.Tx) error {
-			for _, t := range ts {
-				if _, err := tx.CopyFrom(ctx, "determination_item", itemCols, t.rows); err != nil {
-					return err
-				}
-			}
-			return j.CheckpointTx(ctx, tx, next)
-		})
-		if err != nil {
-			return err
-		}
-		*cp = next
-		if afterBatch != nil {
-			afterBatch(cp.Done)
+		decideT += time.Since(t0)
+		done += int64(len(b.families))
+		w.cp = checkpoint{Phase: "items", After: b.families[len(b.families)-1].ID, Done: done, ElapsedMS: cp.ElapsedMS}
+		select {
+		case writes <- w:
+		case <-sctx.Done():
 		}
 	}
-	if err := <-errc; err != nil {
+	close(writes)
+	for range batches {
+		// drain after a failure, so the reader can stop
+	}
+	wg.Wait()
+	if err := context.Cause(sctx); err != nil {
 		return err
 	}
+	*cp = committed
 	cp.Phase = "quota"
+	stages.read, stages.decide, stages.write = readT, decideT, writeT
 	return nil
+}
+
+// stageTimes are the busy times of the stages of this attempt (they
+// overlap: the wall time is about the largest).
+type stageTimes struct{ read, decide, write, quota time.Duration }
+
+// written is a decided batch waiting to be committed: the rows of each
+// task and the checkpoint after them.
+type written struct {
+	rows [][][]any
+	cp   checkpoint
 }
 
 type itemKey struct{ family, person int64 }
@@ -304,8 +344,8 @@ type outcome struct {
 	texts    []string
 }
 
-// decide appends the items of one family to t.rows.
-func (t *task) decide(ctx context.Context, fr *familyRow, f *program.Family, base map[itemKey]int64) {
+// decide appends the items of one family to rows.
+func (t *task) decide(ctx context.Context, rows [][]any, fr *familyRow, f *program.Family, base map[itemKey]int64) [][]any {
 	d := t.rules.Evaluate(ctx, f)
 	var bd *program.Decision
 	if t.base != nil {
@@ -332,7 +372,7 @@ func (t *task) decide(ctx context.Context, fr *familyRow, f *program.Family, bas
 		case bRecip:
 			status = ItemGraduated
 		}
-		t.rows = append(t.rows, []any{t.det.ID, fr.ID, person, fr.VillageCode, int64(fr.decile), fr.score, o.eligible, status,
+		rows = append(rows, []any{t.det.ID, fr.ID, person, fr.VillageCode, int64(fr.decile), fr.score, o.eligible, status,
 			o.amount, bElig, bRecip, bAmount, strings.Join(dedupe(o.codes), " "), strings.Join(o.texts, "; ")})
 	}
 	if !t.perPerson {
@@ -341,7 +381,7 @@ func (t *task) decide(ctx context.Context, fr *familyRow, f *program.Family, bas
 			bo = t.familyOutcome(t.base, bd)
 		}
 		emit(0, t.familyOutcome(t.rules, d), bo)
-		return
+		return rows
 	}
 	for _, m := range f.Members {
 		var bo outcome
@@ -350,6 +390,7 @@ func (t *task) decide(ctx context.Context, fr *familyRow, f *program.Family, bas
 		}
 		emit(m.ID, t.personOutcome(t.rules, d, m), bo)
 	}
+	return rows
 }
 
 func (t *task) familyOutcome(c *program.Compiled, d *program.Decision) outcome {

@@ -178,9 +178,10 @@ func cutUnits(ctx context.Context, db *store.DB, id int64, c *program.Compiled, 
 
 // finish computes a determination's counts and closes it as a draft (a
 // simulation: done), inside the job's last transaction.
-func finish(ctx context.Context, tx *store.Tx, t *task, families, elapsedMS int64) error {
+func finish(ctx context.Context, tx *store.Tx, t *task, families, elapsedMS int64, st *stageTimes) error {
 	id := t.det.ID
-	sm := Summary{Status: map[string]Count{}, Families: families, ElapsedMS: elapsedMS}
+	sm := Summary{Status: map[string]Count{}, Families: families, ElapsedMS: elapsedMS, ReadMS: st.read.Milliseconds(),
+		DecideMS: st.decide.Milliseconds(), WriteMS: st.write.Milliseconds(), QuotaMS: st.quota.Milliseconds()}
 	if t.base != nil {
 		sm.LiveVersion = t.base.Version
 	}

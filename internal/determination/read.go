@@ -24,16 +24,22 @@ type batch struct {
 	families []familyRow
 	people   []registry.Person
 	start    []int
+	// bases holds, per task with a base determination, the base's
+	// recipients among the batch's families and their amounts.
+	bases []map[itemKey]int64
 }
 
 func (b *batch) members(i int) []registry.Person { return b.people[b.start[i]:b.start[i+1]] }
 
 type reader struct {
-	db  *store.DB
-	run int64
+	db    *store.DB
+	run   int64
+	bases []int64 // per task: the base determination, 0 for none
 }
 
-func newReader(db *store.DB, run int64) *reader { return &reader{db: db, run: run} }
+func newReader(db *store.DB, run int64, bases []int64) *reader {
+	return &reader{db: db, run: run, bases: bases}
+}
 
 // Two queries a batch, whatever its size: the next families by ID (their
 // decile joined from the run's scores) and the members of that ID range.
@@ -113,6 +119,15 @@ func (r *reader) next(ctx context.Context, after int64, limit int) (*batch, erro
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("determination: read members: %w", err)
+	}
+	rows.Close()
+	b.bases = make([]map[itemKey]int64, len(r.bases))
+	for i, base := range r.bases {
+		if base != 0 {
+			if b.bases[i], err = baseItems(ctx, r.db, base, after, hi); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return b, nil
 }
