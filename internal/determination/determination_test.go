@@ -135,6 +135,17 @@ func TestDetermineApproveAndCompare(t *testing.T) {
 			t.Fatalf("approve twice: %v", err)
 		}
 
+		// PENA serves PKH families (family.programs, from the final PKH
+		// determination covering its period) with a productive member in business.
+		pena := w.determine(determination.Spec{Program: "PENA", Period: "2026"})[0]
+		bukanPKH := want{determination.ItemExcluded, 0, "penerima_pkh usia_produktif_berusaha", "keluarga bukan penerima PKH"}
+		check(t, w.items(pena.ID), map[string][]want{
+			"F1": {{determination.ItemNew, 6_000_000, "layak", "layak: Modal usaha (paling banyak) Rp6.000.000 untuk periode 2026"}},
+			"F2": {{determination.ItemExcluded, 0, "penerima_pkh usia_produktif_berusaha pekerjaan_dikecualikan", "keluarga bukan penerima PKH"}},
+			"F3": {bukanPKH}, "F4": {bukanPKH}, "F6": {bukanPKH},
+			"F5": {{determination.ItemExcluded, 0, "usia_produktif_berusaha", "tidak ada anggota aktif berusia 25-45 tahun"}},
+		})
+
 		// The register changes: F1 moves away, F4 gets a child in SD, the
 		// grandfather of F5 dies.
 		e := registryEdit()
@@ -211,7 +222,7 @@ func TestDetermineApproveAndCompare(t *testing.T) {
 			t.Errorf("approve rejected: %v", err)
 		}
 		var n int
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN ('penetapan.jalankan', 'penetapan.setujui', 'penetapan.tolak')`).Scan(&n); err != nil || n != 8 {
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN ('penetapan.jalankan', 'penetapan.setujui', 'penetapan.tolak')`).Scan(&n); err != nil || n != 9 {
 			t.Errorf("audit entries: %d %v", n, err)
 		}
 	})

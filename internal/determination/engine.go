@@ -195,12 +195,15 @@ var itemCols = []string{"determination_id", "family_id", "person_id", "village_c
 // one transaction with its checkpoint. Three stages overlap: a reader
 // fetches the next batch (families, members, base recipients) while the
 // current one is decided, and a writer commits the previous one.
-func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp *checkpoint, total int64, stages *stageTimes) error {
+func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp *checkpoint, total int64, stages *stageTimes) (err error) {
 	bases := make([]int64, len(ts))
 	for i, t := range ts {
 		bases[i] = t.det.BaseID
 	}
 	rd := newReader(db, ts[0].det.WelfareRun, bases)
+	if rd.received, err = receivedAt(ctx, db, ts); err != nil {
+		return err
+	}
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	batches := make(chan *batch, 1)
@@ -274,6 +277,7 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 				f := built[t.at]
 				if f == nil {
 					f = program.BuildFamily(&fr.Family, b.members(fi), fr.decile, t.at)
+					f.Programs = b.programs[fr.ID]
 					built[t.at] = f
 				}
 				w.rows[i] = t.decide(ctx, w.rows[i], fr, f, b.bases[i])
@@ -304,6 +308,34 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 // stageTimes are the busy times of the stages of this attempt (they
 // overlap: the wall time is about the largest).
 type stageTimes struct{ read, decide, write, quota time.Duration }
+
+// receivedAt lists the final determinations (of other programs) that
+// cover the reference date of the first task whose rules read
+// family.programs (PENA serves PKH families); nil when none reads them.
+func receivedAt(ctx context.Context, db *store.DB, ts []*task) ([]int64, error) {
+	for _, t := range ts {
+		if !strings.Contains(string(t.rules.Doc.JSON()), "family.programs") {
+			continue
+		}
+		day := t.at.Format(time.DateOnly)
+		rows, err := db.Query(ctx, `SELECT id FROM determination WHERE kind = 'penetapan' AND status = 'final'
+			AND program <> $1 AND period_start <= $2 AND period_end >= $2 ORDER BY id`, t.det.Program, day)
+		if err != nil {
+			return nil, fmt.Errorf("determination: programs received: %w", err)
+		}
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
+	return nil, nil
+}
 
 // written is a decided batch waiting to be committed: the rows of each
 // task and the checkpoint after them.

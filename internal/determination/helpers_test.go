@@ -29,7 +29,7 @@ const csvHeader = "no_kk,kode_wilayah,nik,nama,jenis_kelamin,tanggal_lahir,hubun
 // The register of the tests. Deciles (set directly in a welfare run):
 // F1 1, F2 2, F3 6, F4 3, F5 4, F6 not ranked.
 //
-//	F1 Pabuaran: Budi, Siti, Rizki (SMP, enrolled), Ani (SD, enrolled)
+//	F1 Pabuaran: Budi (45, wiraswasta), Siti, Rizki (SMP, enrolled), Ani (SD, enrolled)
 //	F2 Cibinong: Agus (ASN), Rina
 //	F3 Wanaherang: Joko, Wati
 //	F4 Pabuaran: Dedi, Euis (no PKH component)
@@ -47,7 +47,7 @@ const (
 )
 
 var registerCSV = csvHeader + "\n" +
-	kk1 + ",32.01.01.2002,3201011205800001,Budi,L,1980-05-12,kepala_keluarga,petani,,\n" +
+	kk1 + ",32.01.01.2002,3201011205800001,Budi,L,1980-05-12,kepala_keluarga,wiraswasta,,\n" +
 	kk1 + ",,3201014703850001,Siti,P,1985-03-07,istri,mengurus_rumah_tangga,,\n" +
 	kk1 + ",,3201010101120001,Rizki,L,2012-01-01,anak,pelajar,smp,0101234567\n" +
 	kk1 + ",,3201014202170001,Ani,P,2017-02-02,anak,pelajar,sd,0101234568\n" +

@@ -27,6 +27,9 @@ type batch struct {
 	// bases holds, per task with a base determination, the base's
 	// recipients among the batch's families and their amounts.
 	bases []map[itemKey]int64
+	// programs are the programs each family receives (family.programs),
+	// when a task's rules read them.
+	programs map[int64][]string
 }
 
 func (b *batch) members(i int) []registry.Person { return b.people[b.start[i]:b.start[i+1]] }
@@ -35,6 +38,10 @@ type reader struct {
 	db    *store.DB
 	run   int64
 	bases []int64 // per task: the base determination, 0 for none
+	// received are the final determinations whose recipients receive
+	// their program at the reference date (family.programs); nil when no
+	// rule reads them.
+	received []int64
 }
 
 func newReader(db *store.DB, run int64, bases []int64) *reader {
@@ -121,6 +128,11 @@ func (r *reader) next(ctx context.Context, after int64, limit int) (*batch, erro
 		return nil, fmt.Errorf("determination: read members: %w", err)
 	}
 	rows.Close()
+	if len(r.received) > 0 {
+		if b.programs, err = received(ctx, r.db, r.received, after, hi); err != nil {
+			return nil, err
+		}
+	}
 	b.bases = make([]map[itemKey]int64, len(r.bases))
 	for i, base := range r.bases {
 		if base != 0 {
@@ -137,4 +149,28 @@ func split(s string) []string {
 		return nil
 	}
 	return strings.Split(s, "|")
+}
+
+// received returns the programs the families of (lo, hi] receive in the
+// given final determinations.
+func received(ctx context.Context, db *store.DB, dets []int64, lo, hi int64) (map[int64][]string, error) {
+	cond, args := db.Engine().InInt64("i.determination_id", 3, dets)
+	rows, err := db.Query(ctx, `SELECT DISTINCT i.family_id, d.program FROM determination_item i
+		JOIN determination d ON d.id = i.determination_id
+		WHERE i.family_id > $1 AND i.family_id <= $2 AND `+cond+` AND i.status IN ('new', 'continuing')
+		ORDER BY i.family_id, d.program`, append([]any{lo, hi}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("determination: programs received: %w", err)
+	}
+	defer rows.Close()
+	m := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var prog string
+		if err := rows.Scan(&id, &prog); err != nil {
+			return nil, err
+		}
+		m[id] = append(m[id], prog)
+	}
+	return m, rows.Err()
 }
