@@ -42,6 +42,7 @@ func commands() []command {
 		{"rank", "peringkat kesejahteraan: skor PMT dan desil semua keluarga", runRank},
 		{"jobs", "tugas latar: daftar, rincian, ikuti, batalkan (jobs list|show|wait|cancel)", runJobs},
 		{"audit", "jejak audit: periksa rantai hash (audit verify), ekspor CSV (audit export)", runAudit},
+		{"privacy", "UU PDP: laporan data pribadi (privacy report), daftar terdampak kebocoran (privacy breach)", runPrivacy},
 		{"determine", "penetapan penerima program untuk suatu periode (tugas latar), mis. --program PKH --period 2026-Q1", runDetermine},
 		{"determination", "hasil penetapan (determination list|show|diff|approve|reject|export)", runDetermination},
 		{"simulate", "simulasi aturan program (what-if) dibanding aturan yang berlaku", runSimulate},

@@ -101,7 +101,7 @@ func FindBreach(ctx context.Context, db *store.DB, q BreachQuery, each func(Expo
 		err := db.QueryRow(ctx, `SELECT u.id, u.username, u.role, u.region_code, t.created_at, t.expires_at, t.revoked_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1`, q.TokenID).Scan(&userID, &b.Account, &b.Role, &b.Region, &created, &expires, &revoked)
 		if store.IsNoRows(err) {
-			return nil, errs.NotFound("token %d", q.TokenID)
+			return nil, errs.NotFound("token %d tidak ditemukan", q.TokenID)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("privacy: token: %w", err)
@@ -121,7 +121,7 @@ FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1`, q.TokenID).
 		err := db.QueryRow(ctx, `SELECT id, username, role, region_code FROM users WHERE username = $1`, strings.ToLower(strings.TrimSpace(q.Username))).
 			Scan(&userID, &b.Account, &b.Role, &b.Region)
 		if store.IsNoRows(err) {
-			return nil, errs.NotFound("akun %s", q.Username)
+			return nil, errs.NotFound("akun %s tidak ditemukan", q.Username)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("privacy: account: %w", err)
@@ -130,9 +130,9 @@ FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1`, q.TokenID).
 	// An account outside the caller's region does not exist for them.
 	if !authz.Contains(authz.Scope(ctx), b.Region) {
 		if q.TokenID != 0 {
-			return nil, errs.NotFound("token %d", q.TokenID)
+			return nil, errs.NotFound("token %d tidak ditemukan", q.TokenID)
 		}
-		return nil, errs.NotFound("akun %s", q.Username)
+		return nil, errs.NotFound("akun %s tidak ditemukan", q.Username)
 	}
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		e := audit.Entry{Action: ActBreach, ObjectType: ObjAccount, ObjectID: userID, Region: b.Region,
