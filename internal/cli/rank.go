@@ -23,7 +23,7 @@ func runRank(ctx context.Context, env *Env, args []string) error {
 	byProvince := fs.Bool("by-province", false, "rank into deciles within each province instead of nationally")
 	addModel := fs.String("add-model", "", "store a model document (JSON, docs/welfare-model.md) as a new version, then rank with it")
 	list := fs.Bool("list-models", false, "list the stored model versions and exit")
-	printQuery := fs.Bool("print-query", false, "print the grouped query the ranking reads the register with (for EXPLAIN) and exit")
+	printQuery := fs.Bool("print-query", false, "print the two queries the ranking reads the register with (families; aggregates of their members), one a line, and exit")
 	actor := fs.String("actor", "", "who ranks (default: cli:$USER)")
 	streams := fs.Int("streams", 0, "ranges of families read at once, each on its own connection (default: one per CPU, at most 4)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -74,7 +74,9 @@ func runRank(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(env.Stdout, welfare.HouseholdQuery(m, time.Now().UTC())+";")
+		families, members := welfare.HouseholdQueries(m, time.Now().UTC())
+		fmt.Fprintln(env.Stdout, families+";")
+		fmt.Fprintln(env.Stdout, members+";")
 		return nil
 	}
 	if *addModel != "" {

@@ -318,11 +318,11 @@ func closeSpills(files []*os.File) {
 func scoreRange(ctx context.Context, db *store.DB, c *compiled, ref *refDates, byProvince bool, lo, hi int64, w io.Writer,
 	progress func(int64)) (histogram, int64, error) {
 	sc := newScan(c.n, ref, true)
-	rows, err := sc.rows(ctx, db, lo, hi)
+	cur, err := sc.open(ctx, db, lo, hi)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
+	defer cur.close()
 	bw := bufio.NewWriterSize(w, 1<<20)
 	hist := histogram{}
 	contrib := make([]int64, len(c.inds))
@@ -330,9 +330,13 @@ func scoreRange(ctx context.Context, db *store.DB, c *compiled, ref *refDates, b
 	sc.bind(&h)
 	var rec []byte
 	var n, reported int64
-	for rows.Next() {
-		if err := sc.read(rows, &h); err != nil {
-			return nil, n, fmt.Errorf("welfare: read households: %w", err)
+	for {
+		ok, err := cur.next(&h)
+		if err != nil {
+			return nil, n, err
+		}
+		if !ok {
+			break
 		}
 		s := c.score(&h, contrib)
 		prov := h.province()
@@ -365,9 +369,6 @@ func scoreRange(ctx context.Context, db *store.DB, c *compiled, ref *refDates, b
 				return nil, n, err
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, n, fmt.Errorf("welfare: read households: %w", err)
 	}
 	progress(n - reported)
 	if err := bw.Flush(); err != nil {

@@ -68,113 +68,106 @@ func aggSQL(a aggID, r *refDates) string {
 	panic("welfare: unknown aggregate")
 }
 
-// scan reads the rows of the household query: one row per current active
-// family with at least one active member, ordered by family ID.
+// scan reads the households: one per current active family with at least
+// one active member, in family ID order. It merges two queries that both
+// stream in family ID order without sorting: the families (primary key
+// order) and the aggregates of their active members (GROUP BY family_id
+// over the index of current members). On both engines that is a scan of
+// each table and no temporary table: one grouped join would make SQLite
+// materialize the aggregates and sort the joined rows.
 type scan struct {
-	query string
-	n     needs
-	ref   *refDates
+	famQuery, aggQuery string
+	n                  needs
+	ref                *refDates
 	// scan destinations
-	dest     []any
-	cats     []sql.NullString
-	catPos   []int // famCat index of each cats entry
-	area     sql.NullInt64
-	assets   string
-	stock    [6]int64
-	agg      [nIntAgg]sql.NullInt64
-	headEdu  sql.NullString
-	headOcc  sql.NullString
-	headSex  sql.NullString
-	headBirt sql.NullString
+	famDest, aggDest []any
+	cats             []sql.NullString
+	catPos           []int // famCat index of each cats entry
+	area             sql.NullInt64
+	assets           string
+	stock            [6]int64
+	aggFamily, aggN  int64
+	agg              [nIntAgg]sql.NullInt64
+	headEdu          sql.NullString
+	headOcc          sql.NullString
+	headSex          sql.NullString
+	headBirt         sql.NullString
 }
 
-// newScan builds the one grouped query that gives every family with the
-// aggregates of its active members: a merge of the family table with a
-// GROUP BY over the person table, both in family ID order. A ranged query
-// reads the families with IDs from $1 up to (not including) $2.
+// newScan builds the two queries. Ranged queries read the families with
+// IDs from $1 up to (not including) $2.
 func newScan(n needs, r *refDates, ranged bool) *scan {
 	s := &scan{n: n, ref: r}
-	var fcols, acols []string
-	fcols = append(fcols, "f.id", "f.version", "f.village_code")
+	fcols := []string{"id", "version", "village_code"}
 	for i, c := range famCat {
 		if n.fam&c.need != 0 {
-			fcols = append(fcols, "f."+c.column)
+			fcols = append(fcols, c.column)
 			s.catPos = append(s.catPos, i)
 		}
 	}
 	s.cats = make([]sql.NullString, len(s.catPos))
 	if n.fam&needArea != 0 {
-		fcols = append(fcols, "f.floor_area")
+		fcols = append(fcols, "floor_area")
 	}
 	if n.fam&needAssets != 0 {
-		fcols = append(fcols, "f.assets")
+		fcols = append(fcols, "assets")
 	}
 	if n.fam&needLivestock != 0 {
-		for _, c := range livestockColumns {
-			fcols = append(fcols, "f."+c)
-		}
+		fcols = append(fcols, livestockColumns...)
 	}
-	acols = append(acols, "a.n")
-	inner := []string{"family_id", "COUNT(*) AS n"}
+	acols := []string{"family_id", "COUNT(*)"}
 	for a := aggID(0); a < nIntAgg; a++ {
 		if n.aggs[a] {
-			name := fmt.Sprintf("a%d", a)
-			inner = append(inner, aggSQL(a, r)+" AS "+name)
-			acols = append(acols, "a."+name)
+			acols = append(acols, aggSQL(a, r))
 		}
 	}
 	if n.aggs[aggHead] {
 		for _, c := range []string{"education", "occupation", "sex", "birth_date"} {
-			inner = append(inner, "MAX(CASE WHEN relation = 'kepala_keluarga' THEN "+c+" END) AS h_"+c)
-			acols = append(acols, "a.h_"+c)
+			acols = append(acols, "MAX(CASE WHEN relation = 'kepala_keluarga' THEN "+c+" END)")
 		}
 	}
 	personRange, familyRange := "", ""
 	if ranged {
-		personRange, familyRange = " AND family_id >= $1 AND family_id < $2", " AND f.id >= $1 AND f.id < $2"
+		personRange, familyRange = " AND family_id >= $1 AND family_id < $2", " AND id >= $1 AND id < $2"
 	}
-	s.query = "SELECT " + strings.Join(fcols, ", ") + ", " + strings.Join(acols, ", ") + `
-FROM family f JOIN (SELECT ` + strings.Join(inner, ", ") + `
-  FROM person WHERE valid_to IS NULL AND status = 'aktif'` + personRange + ` GROUP BY family_id) a ON a.family_id = f.id
-WHERE f.valid_to IS NULL AND f.status = 'aktif'` + familyRange + `
-ORDER BY f.id`
+	s.famQuery = "SELECT " + strings.Join(fcols, ", ") + " FROM family WHERE valid_to IS NULL AND status = 'aktif'" +
+		familyRange + " ORDER BY id"
+	s.aggQuery = "SELECT " + strings.Join(acols, ", ") + " FROM person WHERE valid_to IS NULL AND status = 'aktif'" +
+		personRange + " GROUP BY family_id ORDER BY family_id"
 	return s
 }
 
 // bind prepares the scan destinations for h.
 func (s *scan) bind(h *household) {
-	s.dest = s.dest[:0]
-	s.dest = append(s.dest, &h.id, &h.version, &h.village)
+	s.famDest = append(s.famDest[:0], &h.id, &h.version, &h.village)
 	for i := range s.cats {
-		s.dest = append(s.dest, &s.cats[i])
+		s.famDest = append(s.famDest, &s.cats[i])
 	}
 	if s.n.fam&needArea != 0 {
-		s.dest = append(s.dest, &s.area)
+		s.famDest = append(s.famDest, &s.area)
 	}
 	if s.n.fam&needAssets != 0 {
-		s.dest = append(s.dest, &s.assets)
+		s.famDest = append(s.famDest, &s.assets)
 	}
 	if s.n.fam&needLivestock != 0 {
 		for i := range s.stock {
-			s.dest = append(s.dest, &s.stock[i])
+			s.famDest = append(s.famDest, &s.stock[i])
 		}
 	}
-	s.dest = append(s.dest, &h.n)
+	s.aggDest = append(s.aggDest[:0], &s.aggFamily, &s.aggN)
 	for a := aggID(0); a < nIntAgg; a++ {
 		if s.n.aggs[a] {
-			s.dest = append(s.dest, &s.agg[a])
+			s.aggDest = append(s.aggDest, &s.agg[a])
 		}
 	}
 	if s.n.aggs[aggHead] {
-		s.dest = append(s.dest, &s.headEdu, &s.headOcc, &s.headSex, &s.headBirt)
+		s.aggDest = append(s.aggDest, &s.headEdu, &s.headOcc, &s.headSex, &s.headBirt)
 	}
 }
 
-// read scans one row into h (bound with bind).
-func (s *scan) read(rows *sql.Rows, h *household) error {
-	if err := rows.Scan(s.dest...); err != nil {
-		return err
-	}
+// fill completes h (whose family columns were scanned) with the converted
+// family values and the pending aggregates.
+func (s *scan) fill(h *household) {
 	h.ref = s.ref
 	for i, pos := range s.catPos {
 		h.cat[pos] = famCatIndex[pos][s.cats[i].String]
@@ -182,6 +175,7 @@ func (s *scan) read(rows *sql.Rows, h *household) error {
 	h.area, h.hasArea = s.area.Int64, s.area.Valid
 	h.assets = parseAssets(s.assets)
 	h.stock = s.stock
+	h.n = s.aggN
 	for a := aggID(0); a < nIntAgg; a++ {
 		h.agg[a] = s.agg[a].Int64
 	}
@@ -193,7 +187,59 @@ func (s *scan) read(rows *sql.Rows, h *household) error {
 	h.headOcc = occupationIndex[s.headOcc.String]
 	h.headFemale = s.headSex.String == "P"
 	h.headBirth = s.headBirt.String
-	return nil
+}
+
+// cursor merges the two streams of one range.
+type cursor struct {
+	s        *scan
+	fam, agg *sql.Rows
+	pending  bool // an aggregate row is scanned and not used yet
+}
+
+// open runs both queries of the range [lo, hi) on the read pool.
+func (s *scan) open(ctx context.Context, db *store.DB, lo, hi int64) (*cursor, error) {
+	fam, err := db.Query(ctx, s.famQuery, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("welfare: read families: %w", err)
+	}
+	agg, err := db.Query(ctx, s.aggQuery, lo, hi)
+	if err != nil {
+		fam.Close()
+		return nil, fmt.Errorf("welfare: read members: %w", err)
+	}
+	return &cursor{s: s, fam: fam, agg: agg}, nil
+}
+
+// next reads the next household into h (bound with bind): a family and
+// the aggregates of its active members. A family without active members
+// is passed over. It reports false at the end.
+func (c *cursor) next(h *household) (bool, error) {
+	s := c.s
+	for c.fam.Next() {
+		if err := c.fam.Scan(s.famDest...); err != nil {
+			return false, fmt.Errorf("welfare: read families: %w", err)
+		}
+		for !c.pending || s.aggFamily < h.id {
+			if !c.agg.Next() {
+				return false, c.agg.Err() // no members left: no household left
+			}
+			if err := c.agg.Scan(s.aggDest...); err != nil {
+				return false, fmt.Errorf("welfare: read members: %w", err)
+			}
+			c.pending = true
+		}
+		if s.aggFamily == h.id {
+			c.pending = false
+			s.fill(h)
+			return true, nil
+		}
+	}
+	return false, c.fam.Err()
+}
+
+func (c *cursor) close() {
+	c.fam.Close()
+	c.agg.Close()
 }
 
 // householdOf computes in Go what the grouped query computes in SQL, for
@@ -280,18 +326,11 @@ func codeAt(set *registry.CodeSet, i int) string {
 	return set.Codes[i-1]
 }
 
-// rows runs the ranged household query on the read pool.
-func (s *scan) rows(ctx context.Context, db *store.DB, lo, hi int64) (*sql.Rows, error) {
-	rows, err := db.Query(ctx, s.query, lo, hi)
-	if err != nil {
-		return nil, fmt.Errorf("welfare: read households: %w", err)
-	}
-	return rows, nil
-}
-
-// HouseholdQuery returns the grouped query a ranking with m runs on a day,
-// for EXPLAIN and for benchmark baselines.
-func HouseholdQuery(m *Model, day time.Time) string {
+// HouseholdQueries returns the two queries a ranking with m reads the
+// register with on a day (families, and the aggregates of their active
+// members), for EXPLAIN and for benchmark baselines.
+func HouseholdQueries(m *Model, day time.Time) (families, members string) {
 	ref := newRefDates(day)
-	return newScan(compile(m).n, &ref, false).query
+	s := newScan(compile(m).n, &ref, false)
+	return s.famQuery, s.aggQuery
 }

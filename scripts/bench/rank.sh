@@ -2,9 +2,10 @@
 # Ranking benchmark: `jaring rank` (welfare.Rank with the default model) on
 # seeded registers, against the database reading the same households alone
 # in the same run: `psql \copy (QUERY) TO /dev/null` (PostgreSQL) or the
-# sqlite3 shell (SQLite) running the grouped query `jaring rank
-# --print-query` prints. jaring does that read, plus scoring, the spill file,
-# and writing every score with its contributions and decile.
+# sqlite3 shell (SQLite) running, one after the other, the two queries
+# `jaring rank --print-query` prints (the families; the aggregates of their
+# active members). jaring does that read, plus the merge, scoring, the
+# spill files, and writing every score with its contributions and decile.
 #
 #   scripts/bench/rank.sh [FAMILIES ...]   (default: 250000 1000000)
 #
@@ -95,8 +96,8 @@ for e in $ENGINES; do
 		if [ "$e" = sqlite ] && [ "$n" -gt "$SQLITE_MAX" ]; then continue; fi
 		db=$(register "$e" "$n")
 		[ -n "$db" ] || die "no $e register of $n families"
-		query=$("$JARING" rank --db "$db" --print-query)
-		query=${query%;}
+		mapfile -t queries < <("$JARING" rank --db "$db" --print-query)
+		qf=${queries[0]%;} qa=${queries[1]%;}
 		base=()
 		times=()
 		reads=()
@@ -105,10 +106,10 @@ for e in $ENGINES; do
 		for i in $(seq "$REPEAT"); do
 			if [ "$e" = postgres ]; then
 				psql -X -q -d "${RANK_DB}_$n" -c "TRUNCATE welfare_scores, welfare_runs" -c "CHECKPOINT" >/dev/null
-				timed "base-$e-$n-$i" psql -X -q -d "${RANK_DB}_$n" -c "\\copy ($query) TO '/dev/null'"
+				timed "base-$e-$n-$i" psql -X -q -d "${RANK_DB}_$n" -c "\\copy ($qf) TO '/dev/null'" -c "\\copy ($qa) TO '/dev/null'"
 			else
 				sqlite3 "$db" "DELETE FROM welfare_scores; DELETE FROM welfare_runs; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-				timed "base-$e-$n-$i" sqlite3 -cmd ".output /dev/null" "$db" "$query"
+				timed "base-$e-$n-$i" sqlite3 -cmd ".output /dev/null" "$db" "$qf; $qa"
 			fi
 			base+=("$SECS")
 			secs_base=$SECS
