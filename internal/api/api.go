@@ -61,6 +61,8 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/api/v1/people/{id}/status", Action: authz.RegisterWrite, Handler: a.personStatus},
 		{Method: "GET", Pattern: "/api/v1/people/{id}/history", Action: authz.RegisterRead, Handler: a.personHistory},
 		{Method: "POST", Pattern: "/api/v1/people/{id}/nik", Action: authz.NIKReveal, Handler: a.revealNIK},
+		{Method: "POST", Pattern: "/api/v1/privacy/report", Action: authz.PrivacyReport, Handler: a.privacyReport},
+		{Method: "POST", Pattern: "/api/v1/privacy/breach", Action: authz.PrivacyReport, Handler: a.privacyBreach},
 		{Method: "POST", Pattern: "/api/v1/imports", Action: authz.RegisterImport, Handler: a.importStart, MaxBody: MaxUpload},
 		{Method: "GET", Pattern: "/api/v1/imports/{id}", Action: authz.RegisterImport, Handler: a.importStatus},
 		{Method: "GET", Pattern: "/api/v1/imports/{id}/report", Action: authz.RegisterImport, Handler: a.importReport},

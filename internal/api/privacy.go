@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/nik"
 	"github.com/kemensos/jaring/internal/privacy"
@@ -105,4 +106,85 @@ func (a *API) revealNIK(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": p.ID, "nik": p.NIK})
+}
+
+// privacyReport answers a data subject's report (privacy.report): the
+// person holding the NIK in the body, within the caller's region. The
+// answer holds the person's full NIK: it is produced for them.
+func (a *API) privacyReport(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		NIK string `json:"nik"`
+	}
+	if err := httpx.DecodeJSON(w, r, &b); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	rep, err := privacy.MakeReport(r.Context(), a.Registry, b.NIK, privacy.ReportOptions{Format: "json"})
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, rep)
+}
+
+// maxBreachPeople caps the people a breach answer lists; the command line
+// (jaring privacy breach) writes them all.
+const maxBreachPeople = 1000
+
+// privacyBreach answers what a leaked account or token could reach in a
+// window (privacy.report): the counts, and the people it viewed, changed
+// or exported, NIK masked.
+func (a *API) privacyBreach(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Username string `json:"username"`
+		TokenID  int64  `json:"token_id"`
+		From     string `json:"from"`
+		To       string `json:"to"`
+	}
+	if err := httpx.DecodeJSON(w, r, &b); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	var fe []errs.FieldError
+	instant := func(name, v string, end bool) time.Time {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t
+		}
+		if d, err := time.Parse(time.DateOnly, v); err == nil {
+			if end {
+				d = d.Add(24 * time.Hour)
+			}
+			return d
+		}
+		fe = append(fe, errs.FieldError{Field: name, Value: v, Reason: "gunakan format RFC 3339 atau TTTT-BB-HH"})
+		return time.Time{}
+	}
+	from, to := instant("from", b.From, false), instant("to", b.To, true)
+	if (b.Username == "") == (b.TokenID == 0) {
+		fe = append(fe, errs.FieldError{Field: "username", Reason: "isi username atau token_id, salah satu"})
+	}
+	if err := errs.Fields(fe); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	people := []privacy.Exposed{}
+	limited := false
+	res, err := privacy.FindBreach(r.Context(), a.Registry.DB, privacy.BreachQuery{Username: b.Username, TokenID: b.TokenID, From: from, To: to},
+		func(x privacy.Exposed) error {
+			if x.Views == 0 && x.Changes == 0 && !x.Exported {
+				return nil
+			}
+			if len(people) == maxBreachPeople {
+				limited = true
+				return nil
+			}
+			x.NIK = nik.Mask(x.NIK)
+			people = append(people, x)
+			return nil
+		})
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"breach": res, "people": people, "limited": limited})
 }

@@ -742,6 +742,21 @@ func mxCases() map[string]mxCase {
 			}},
 			fullNumbers: true,
 		},
+		"POST /api/v1/privacy/report": {
+			inside:      mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/privacy/report", map[string]string{"nik": mxNIKA}), contains: []string{"AHMAD FAUZI", mxNIKA}}),
+			outside:     []mxBuild{mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/privacy/report", map[string]string{"nik": mxNIKB})})},
+			fullNumbers: true, // the person's own, for them
+		},
+		"POST /api/v1/privacy/breach": {
+			inside: func(x *mx, p *mxPrincipal) mxProbe {
+				day := time.Now().UTC().Format(time.DateOnly)
+				return mxProbe{req: mxJSON("POST", "/api/v1/privacy/breach", map[string]string{"username": "warga-a", "from": day, "to": day})}
+			},
+			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe {
+				day := time.Now().UTC().Format(time.DateOnly)
+				return mxProbe{req: mxJSON("POST", "/api/v1/privacy/breach", map[string]string{"username": mxUserB, "from": day, "to": day})}
+			}},
+		},
 		"POST /api/v1/imports": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
 				n := x.next()
