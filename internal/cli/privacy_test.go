@@ -15,7 +15,7 @@ import (
 func TestPrivacyCommands(t *testing.T) {
 	engines(t, func(t *testing.T, db string) {
 		dir := t.TempDir()
-		env := map[string]string{"JARING_DB": db, "USER": "petugas"}
+		env := map[string]string{"JARING_DB": db, "JARING_DATA": dir, "USER": "petugas"}
 		write := func(name, content string) string {
 			p := filepath.Join(dir, name)
 			if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
