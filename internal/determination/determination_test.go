@@ -2,14 +2,17 @@ package determination_test
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/determination"
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
 	"github.com/kemensos/jaring/internal/store/storetest"
 )
@@ -224,6 +227,44 @@ func TestDetermineApproveAndCompare(t *testing.T) {
 		var n int
 		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN ('penetapan.jalankan', 'penetapan.setujui', 'penetapan.tolak')`).Scan(&n); err != nil || n != 9 {
 			t.Errorf("audit entries: %d %v", n, err)
+		}
+	})
+}
+
+// An export names families by ID, carries amounts and reason codes, stays
+// within the caller's region and is in the audit trail.
+func TestExportScope(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		d := w.determine(determination.Spec{Program: "BPNT", Period: "2026-B1"})[0]
+		district := authz.With(context.Background(), authz.Principal{Username: "dinsos", Role: authz.District, Region: "32.01.02"})
+		var b strings.Builder
+		n, err := w.svc.Export(district, d.ID, "", registry.NewCSVWriter(&b))
+		if err != nil || n != 2 {
+			t.Fatalf("export: %d rows, %v", n, err)
+		}
+		recs, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := [][]string{determination.ExportColumns,
+			{fmt.Sprint(d.ID), "BPNT", "2026-B1", "1", fmt.Sprint(w.fam["F3"]), "", "32.01.02.2001", "6", "excluded", "0", "bukan_penerima", "0",
+				"desil_di_atas_batas", "desil 6 di atas batas desil 4"},
+			{fmt.Sprint(d.ID), "BPNT", "2026-B1", "1", fmt.Sprint(w.fam["F5"]), "", "32.01.02.2001", "4", "new", "400000", "bukan_penerima", "0",
+				"layak", "layak: Saldo pangan Rp400.000 untuk periode 2026-B1"}}
+		if fmt.Sprint(recs) != fmt.Sprint(want) {
+			t.Fatalf("export:\n got %v\nwant %v", recs, want)
+		}
+		if _, err := w.svc.Export(district, d.ID, "32.01.01", registry.NewCSVWriter(&b)); !errors.Is(err, errs.ErrForbidden) {
+			t.Fatalf("export outside the region: %v", err)
+		}
+		if rows, err := w.svc.ByRegion(district, d.ID, ""); err != nil || len(rows) != 1 || rows[0].Region != "32.01.02.2001" {
+			t.Fatalf("by region in a district: %+v %v", rows, err)
+		}
+		var region string
+		if err := db.QueryRow(context.Background(), `SELECT region FROM audit_log WHERE action = 'penetapan.ekspor'`).Scan(&region); err != nil || region != "32.01.02" {
+			t.Fatalf("audit of the export: %q %v", region, err)
 		}
 	})
 }
