@@ -55,14 +55,15 @@ type RunResult struct {
 // Rank scores every current active family that has at least one active
 // member with a model and ranks them into deciles 1 (poorest) to 10.
 //
-// It reads the register once, in one grouped query streamed in family
-// order (no query per family), computes each score and its contributions in
-// Go, and spills them to a temporary file while counting scores; the
-// counts give the deciles exactly. A second pass over the file writes the
-// scores with their deciles in bulk (COPY on PostgreSQL) in transactions of
-// writeChunk families. Memory holds one batch and the score counts, never
-// the register. Rows of an unfinished run are invisible: readers use
-// finished runs only.
+// It reads the register once: the families and the aggregates of their
+// members, two streams in family ID order merged in Go (no query per
+// family), in ranges of family IDs read at once. It computes each score and
+// its contributions in Go and spills them to a temporary file per range
+// while counting scores; the counts give the deciles exactly. A second pass
+// over the files writes the scores with their deciles in bulk (COPY on
+// PostgreSQL) in transactions of writeChunk families. Memory holds a batch
+// per range and the score counts, never the register. Rows of an
+// unfinished run are invisible: readers use finished runs only.
 //
 // progress, when not nil, is called with work done and total work: each
 // family counts once when scored and once when written.
