@@ -78,6 +78,11 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "POST", Pattern: "/api/v1/determinations/{id}/approve", Action: authz.DeterminationApprove, Handler: a.determinationApprove},
 		{Method: "POST", Pattern: "/api/v1/determinations/{id}/reject", Action: authz.DeterminationApprove, Handler: a.determinationReject},
 		{Method: "POST", Pattern: "/api/v1/simulations", Action: authz.DeterminationRun, Handler: a.simulationStart},
+		{Method: "GET", Pattern: "/api/v1/programs", Action: authz.ProgramRead, Handler: a.programList},
+		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions", Action: authz.ProgramWrite, Handler: a.programDraft},
+		{Method: "GET", Pattern: "/api/v1/programs/{program}/versions/{version}", Action: authz.ProgramRead, Handler: a.programVersion},
+		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions/{version}/approve", Action: authz.ProgramApprove, Handler: a.programApprove},
+		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions/{version}/reject", Action: authz.ProgramApprove, Handler: a.programReject},
 	}
 }
 

@@ -864,6 +864,27 @@ func mxCases() map[string]mxCase {
 			why: "a simulation covers the nation: only national users run one",
 		},
 
+		// Program rules are national configuration: role access only. The
+		// probes change nothing (a document that does not compile, a version
+		// already approved).
+		"GET /api/v1/programs": {inside: mxGetB("/api/v1/programs"), why: "program rules are national configuration"},
+		"POST /api/v1/programs/{program}/versions": {
+			inside: mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/programs/BPNT/versions", map[string]any{"program": "BPNT", "name": "uji",
+				"effective_from": "2027-01-01", "unit": "family", "exclusions": []map[string]any{{"code": "uji", "expr": "tidak ada", "reason": "uji"}},
+				"benefit": map[string]any{"kind": "flat", "amounts": []map[string]any{{"code": "sembako", "label": "Saldo pangan", "monthly": 300000}}}}),
+				want: []int{http.StatusUnprocessableEntity}}),
+			why: "program rules are national configuration",
+		},
+		"GET /api/v1/programs/{program}/versions/{version}": {inside: mxGetB("/api/v1/programs/BPNT/versions/1"), why: "program rules are national configuration"},
+		"POST /api/v1/programs/{program}/versions/{version}/approve": {
+			inside: mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/programs/BPNT/versions/1/approve", nil), want: []int{http.StatusConflict}}),
+			why:    "program rules are national configuration",
+		},
+		"POST /api/v1/programs/{program}/versions/{version}/reject": {
+			inside: mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/programs/BPNT/versions/1/reject", map[string]string{"reason": "uji"}), want: []int{http.StatusConflict}}),
+			why:    "program rules are national configuration",
+		},
+
 		"GET /penetapan": {inside: mxGetB("/penetapan"), why: "national documents without register data"},
 		"POST /penetapan": {
 			inside: mxFixed(mxProbe{req: mxForm("/penetapan", url.Values{"program": {"PKH"}, "periode": {"2026-Q1"}})}),
