@@ -107,7 +107,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	// Readers get a smaller page cache each: there are several of them.
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)&_pragma=cache_size(-16384)")
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
