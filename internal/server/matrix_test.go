@@ -885,6 +885,23 @@ func mxCases() map[string]mxCase {
 			why:    "program rules are national configuration",
 		},
 
+		"GET /program":      {inside: mxGetB("/program"), why: "program rules are national configuration"},
+		"GET /program/baru": {inside: mxGetB("/program/baru?program=BPNT"), why: "program rules are national configuration"},
+		"POST /program/baru": {
+			inside: mxFixed(mxProbe{req: mxForm("/program/baru", url.Values{"program": {"BPNT"}, "dokumen": {`{"program": "BPNT", "name": "uji"`}}),
+				want: []int{http.StatusUnprocessableEntity}}),
+			why: "program rules are national configuration",
+		},
+		"GET /program/{program}/{version}": {inside: mxGetB("/program/BPNT/1"), why: "program rules are national configuration"},
+		"POST /program/{program}/{version}/setujui": {
+			inside: mxFixed(mxProbe{req: mxForm("/program/BPNT/1/setujui", url.Values{}), want: []int{http.StatusConflict}}),
+			why:    "program rules are national configuration",
+		},
+		"POST /program/{program}/{version}/tolak": {
+			inside: mxFixed(mxProbe{req: mxForm("/program/BPNT/1/tolak", url.Values{"alasan": {"uji"}}), want: []int{http.StatusConflict}}),
+			why:    "program rules are national configuration",
+		},
+
 		"GET /penetapan": {inside: mxGetB("/penetapan"), why: "national documents without register data"},
 		"POST /penetapan": {
 			inside: mxFixed(mxProbe{req: mxForm("/penetapan", url.Values{"program": {"PKH"}, "periode": {"2026-Q1"}})}),
