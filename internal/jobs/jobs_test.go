@@ -360,7 +360,9 @@ func TestKilledResumes(t *testing.T) {
 		_ = child.Wait()
 		killed := time.Now()
 		in, err := b.Get(ctx, id)
-		if err != nil || in.State != jobs.Running || in.Done != 6 || in.Attempt != 1 {
+		// Progress is saved at most so often, so the last saved count may lag
+		// the item the child had reached; exactly-once is checked below.
+		if err != nil || in.State != jobs.Running || in.Done < 1 || in.Done > 6 || in.Attempt != 1 {
 			t.Fatalf("after kill: %+v %v", in, err)
 		}
 		start(t, b)
