@@ -98,7 +98,11 @@ const (
 	ActPersonUpdate = "orang.ubah"
 	ActPersonStatus = "orang.status"
 	ActImportFamily = "import.keluarga"
-	ActImportRegion = "import.wilayah"
+
+	ActProgramDraft   = "program.draf"    // a rule version drafted
+	ActProgramApprove = "program.setujui" // a rule version approved by a second person
+	ActProgramReject  = "program.tolak"   // a draft withdrawn or refused
+	ActImportRegion   = "import.wilayah"
 )
 
 // Actions lists the actions the search form offers, in display order.

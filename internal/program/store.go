@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kemensos/jaring/internal/audit"
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/store"
 )
@@ -149,7 +151,8 @@ func (s *Store) CreateDraft(ctx context.Context, d *Document, by, note string) (
 		}
 		v = &Version{Program: d.Program, Version: n, EffectiveFrom: d.EffectiveFrom, Status: StatusDraft, Note: note,
 			CreatedBy: by, CreatedAt: store.FromMicros(now), Document: d}
-		return nil
+		return recordVersion(ctx, tx, audit.ActProgramDraft, by, d.Program, n,
+			map[string]any{"effective_from": d.EffectiveFrom, "note": note})
 	})
 	if err != nil {
 		return nil, err
@@ -208,7 +211,8 @@ func (s *Store) Approve(ctx context.Context, program string, version int, by str
 		}
 		v.Status, v.ApprovedBy, v.ApprovedAt = StatusApproved, by, &now
 		out = v
-		return nil
+		return recordVersion(ctx, tx, audit.ActProgramApprove, by, program, version,
+			map[string]any{"status": StatusApproved, "created_by": v.CreatedBy})
 	})
 	return out, err
 }
@@ -239,9 +243,21 @@ func (s *Store) Reject(ctx context.Context, program string, version int, by, rea
 		}
 		v.Status, v.RejectedBy, v.RejectedAt, v.RejectReason = StatusRejected, by, &now, reason
 		out = v
-		return nil
+		return recordVersion(ctx, tx, audit.ActProgramReject, by, program, version,
+			map[string]any{"status": StatusRejected, "reason": reason})
 	})
 	return out, err
+}
+
+// recordVersion writes the audit entry of a change to a rule version, last
+// in the change's transaction. The program and version name the object.
+func recordVersion(ctx context.Context, tx *store.Tx, action, by, program string, version int, after map[string]any) error {
+	after["program"], after["version"] = program, version
+	e := audit.Entry{Action: action, ObjectType: "program", ObjectID: int64(version), After: after}
+	if _, ok := authz.From(ctx); !ok {
+		e.Actor = by
+	}
+	return audit.Record(ctx, tx, e)
 }
 
 func getVersion(ctx context.Context, queryRow func(context.Context, string, ...any) *sql.Row, program string, version int) (*Version, error) {

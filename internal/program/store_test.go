@@ -65,6 +65,14 @@ func TestMakerChecker(t *testing.T) {
 		if _, err := st.Approve(ctx, program.PKH, 1, "citra"); !errors.Is(err, errs.ErrConflict) {
 			t.Fatalf("approved twice: %v", err)
 		}
+		// Drafting and approving are in the audit trail, under who did them.
+		for _, want := range []struct{ action, actor string }{{"program.draf", "ani"}, {"program.setujui", "budi"}} {
+			var n int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = $1 AND actor = $2 AND object_type = 'program'`,
+				want.action, want.actor).Scan(&n); err != nil || n != 1 {
+				t.Fatalf("audit entries for %s by %s: %d %v", want.action, want.actor, n, err)
+			}
+		}
 		if _, err := st.Approve(ctx, program.PKH, 9, "citra"); !errors.Is(err, errs.ErrNotFound) {
 			t.Fatalf("missing version: %v", err)
 		}
