@@ -84,7 +84,7 @@ func withCustomPlans(dsn string) string {
 
 // sqlitePragmas follow PocketBase: busy_timeout first so the others can wait.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-	"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+	"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)"
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
