@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -77,4 +78,23 @@ func foldToken(tok string) string {
 // CleanName trims a name and collapses runs of white space.
 func CleanName(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// prefixForms returns a folded query token and, when it is the start of a
+// name with a variant form (at least three letters: "muha" of Muhammad),
+// that form too, so a typed prefix still finds names stored folded ("mhd").
+func prefixForms(tok string) []string {
+	forms := []string{tok}
+	if len(tok) < 3 {
+		return forms
+	}
+	seen := map[string]bool{tok: true}
+	for k, v := range nameVariants {
+		if strings.HasPrefix(k, tok) && !seen[v] {
+			seen[v] = true
+			forms = append(forms, v)
+		}
+	}
+	sort.Strings(forms[1:])
+	return forms
 }

@@ -83,8 +83,15 @@ func (r *Registry) SearchPeople(ctx context.Context, scope, q string, limit int)
 WHERE valid_to IS NULL AND village_code >= $1 AND village_code < $2`)
 	args := []any{lo, hi}
 	for _, t := range toks {
-		args = append(args, "% "+escapeLike(t)+"%")
-		fmt.Fprintf(&b, ` AND name_key LIKE $%d ESCAPE '\'`, len(args))
+		b.WriteString(" AND (")
+		for i, alt := range prefixForms(t) {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			args = append(args, "% "+escapeLike(alt)+"%")
+			fmt.Fprintf(&b, `name_key LIKE $%d ESCAPE '\'`, len(args))
+		}
+		b.WriteByte(')')
 	}
 	args = append(args, limit)
 	fmt.Fprintf(&b, ` ORDER BY name_key, id LIMIT $%d`, len(args))
