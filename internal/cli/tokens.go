@@ -57,16 +57,11 @@ func tokensCreate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := df.open(ctx, env, false)
+	db, svc, u, err := df.openUser(ctx, env, *username)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc := auth.New(db)
-	u, err := svc.UserByName(ctx, *username)
-	if err != nil {
-		return err
-	}
 	plain, t, err := svc.CreateToken(ctx, u.ID, *name, life)
 	if err != nil {
 		return err
@@ -89,16 +84,11 @@ func tokensList(ctx context.Context, env *Env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	db, err := df.open(ctx, env, false)
+	db, svc, u, err := df.openUser(ctx, env, *username)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc := auth.New(db)
-	u, err := svc.UserByName(ctx, *username)
-	if err != nil {
-		return err
-	}
 	list, err := svc.Tokens(ctx, u.ID)
 	if err != nil {
 		return err

@@ -98,6 +98,22 @@ func (f *dbFlags) openAuth(ctx context.Context, env *Env) (*store.DB, *auth.Serv
 	return db, svc, nil
 }
 
+// openUser opens the database and finds an account by name, for the
+// commands that act on one account. The caller closes the database.
+func (f *dbFlags) openUser(ctx context.Context, env *Env, username string) (*store.DB, *auth.Service, auth.User, error) {
+	db, err := f.open(ctx, env, false)
+	if err != nil {
+		return nil, nil, auth.User{}, err
+	}
+	svc := auth.New(db)
+	u, err := svc.UserByName(ctx, username)
+	if err != nil {
+		db.Close()
+		return nil, nil, auth.User{}, err
+	}
+	return db, svc, u, nil
+}
+
 func usersAdd(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("users add", env, "users add --username U --role PERAN [--region KODE] [--password-stdin]")
 	var df dbFlags
@@ -183,16 +199,11 @@ func usersDisable(ctx context.Context, env *Env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	db, err := df.open(ctx, env, false)
+	db, svc, u, err := df.openUser(ctx, env, *username)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc := auth.New(db)
-	u, err := svc.UserByName(ctx, *username)
-	if err != nil {
-		return err
-	}
 	if u.Disabled {
 		fmt.Fprintf(env.Stdout, "Akun %s sudah nonaktif.\n", u.Username)
 		return nil
