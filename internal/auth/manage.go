@@ -76,7 +76,7 @@ func GrantableRoles(p authz.Principal) []authz.RoleInfo {
 		if !slices.ContainsFunc(ri.Levels, func(l int) bool { return l >= level }) {
 			continue
 		}
-		if canGrantRole(p, ri.Role) != nil {
+		if ri.Role == authz.Citizen || canGrantRole(p, ri.Role) != nil {
 			continue
 		}
 		out = append(out, ri)
@@ -109,6 +109,10 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser) (Created, error) {
 	if !ok {
 		return Created{}, &errs.Invalid{Fields: []errs.FieldError{{Field: "role", Value: nu.Role, Reason: "peran tidak dikenal"}}}
 	}
+	if info.Role == authz.Citizen {
+		return Created{}, &errs.Invalid{Fields: []errs.FieldError{{Field: "role", Value: nu.Role,
+			Reason: "akun warga dibuat oleh warga sendiri melalui pendaftaran (/warga/daftar), lalu diverifikasi operator"}}}
+	}
 	if err := CanGrant(manager(ctx), info.Role, nu.Region); err != nil {
 		return Created{}, err
 	}
@@ -125,11 +129,13 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser) (Created, error) {
 	return c, nil
 }
 
-// ListUsers lists the accounts bound inside the principal's region, by user name.
+// ListUsers lists the accounts bound inside the principal's region, by
+// user name. Citizens' accounts are not listed: operators reach them
+// through the citizens' queue (internal/citizen).
 func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
 	scope := authz.Scope(ctx)
-	rows, err := s.DB.Query(ctx, `SELECT `+userColumns+` FROM users WHERE $1 = '' OR region_code = $1 OR region_code LIKE $2 ORDER BY username`,
-		scope, scope+".%")
+	rows, err := s.DB.Query(ctx, `SELECT `+userColumns+` FROM users WHERE ($1 = '' OR region_code = $1 OR region_code LIKE $2) AND role <> $3 ORDER BY username`,
+		scope, scope+".%", string(authz.Citizen))
 	if err != nil {
 		return nil, fmt.Errorf("auth: users: %w", err)
 	}

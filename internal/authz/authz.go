@@ -25,6 +25,7 @@ const (
 	Bank          Role = "bank"           // machine client: bank
 	EWarong       Role = "ewarong"        // machine client: food kiosk
 	Ministry      Role = "kementerian"    // machine client: another ministry
+	Citizen       Role = "warga"          // a resident with a citizen account (internal/citizen)
 )
 
 // RoleInfo describes a role.
@@ -52,6 +53,7 @@ var Roles = []RoleInfo{
 	{Bank, "Bank penyalur (mesin)", []int{0, 1, 2}, false, true},
 	{EWarong, "e-Warong (mesin)", []int{2, 3, 4}, false, true},
 	{Ministry, "Kementerian/lembaga lain (mesin)", []int{0}, false, true},
+	{Citizen, "Warga (akun aplikasi)", []int{4}, false, false},
 }
 
 // Info returns a role's description.
@@ -89,6 +91,9 @@ const (
 	ProgramApprove       Action = "program.approve"       // approve a rule version drafted by someone else
 	DeterminationRun     Action = "determination.run"     // run determinations and simulations
 	DeterminationApprove Action = "determination.approve" // make a determination final
+
+	CitizenSelf   Action = "citizen.self"   // a citizen's own account, usul and sanggah
+	CitizenVerify Action = "citizen.verify" // approve or reject citizens' accounts, within scope
 )
 
 // ActionInfo describes an action for the permission matrix document.
@@ -114,6 +119,8 @@ var Actions = []ActionInfo{
 	{ProgramApprove, "Setujui versi aturan program (bukan oleh penyusunnya)"},
 	{DeterminationRun, "Jalankan penetapan dan simulasi"},
 	{DeterminationApprove, "Setujui penetapan menjadi final"},
+	{CitizenSelf, "Akun warga sendiri: status, usul, sanggah"},
+	{CitizenVerify, "Verifikasi akun warga (setujui atau tolak dengan alasan)"},
 }
 
 // matrix is role × action. Scope is always the user's region.
@@ -123,14 +130,16 @@ var matrix = map[Role][]Action{
 	Pusdatin:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, WelfareRun, ProgramRead, DeterminationRun},
 	Program:       {RegionRead, RegisterRead, ProgramRead, ProgramWrite, ProgramApprove, DeterminationRun, DeterminationApprove},
 	Province:      {RegionRead, RegisterRead, RegisterExport, UsersManage, ProgramRead},
-	District:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, UsersManage, ProgramRead},
-	Village:       {RegionRead, RegisterRead, RegisterWrite, RegisterImport, NIKReveal},
+	District:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, UsersManage, ProgramRead, CitizenVerify},
+	Village:       {RegionRead, RegisterRead, RegisterWrite, RegisterImport, NIKReveal, CitizenVerify},
 	SocialWorker:  {RegionRead, RegisterRead, NIKReveal},
 	Inspectorate:  {RegionRead, RegisterRead, AuditRead, PrivacyReport, ProgramRead},
 	CommandCenter: {RegionRead, RegisterRead},
 	Bank:          {RegionRead},
 	EWarong:       {RegionRead},
 	Ministry:      {RegionRead, RegisterRead},
+	// A citizen acts only on their own account and what they file.
+	Citizen: {CitizenSelf},
 }
 
 // Can reports whether a role may perform an action (within its scope).

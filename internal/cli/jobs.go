@@ -13,6 +13,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/determination"
 	"github.com/kemensos/jaring/internal/jobs"
+	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/store"
 	"github.com/kemensos/jaring/internal/welfare"
 )
@@ -34,6 +35,7 @@ func newJobRunner(db *store.DB, logger *slog.Logger) *jobs.Runner {
 func registerJobKinds(r *jobs.Runner, db *store.DB) {
 	welfare.RegisterJob(r, db)
 	determination.RegisterJob(r, db)
+	notify.New(db).Register(r)
 }
 
 // followJob shows job id's progress on a bar until it finishes: running it

@@ -25,6 +25,7 @@ import (
 	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -141,7 +142,12 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 					Detail: "Peran Anda tidak mencakup tindakan ini."})
 				return
 			}
-			r = r.WithContext(authz.With(r.Context(), p))
+			ctx, err := citizen.Attach(authz.With(r.Context(), p), s.deps.DB, p)
+			if err != nil {
+				httpx.WriteError(w, r, err)
+				return
+			}
+			r = r.WithContext(ctx)
 		}
 		// Cap the body before anything reads it, the CSRF check included.
 		limit := rt.MaxBody
