@@ -245,7 +245,7 @@ func newMx(t *testing.T, db *store.DB) *mx {
 	// One principal per role, bound to a region holding A but not B where the role allows.
 	bind := map[authz.Role]string{authz.Province: "32", authz.District: "32.04", authz.Village: mxVillageA,
 		authz.SocialWorker: "32.04.28", authz.Inspectorate: "32", authz.CommandCenter: "32.04", authz.Bank: "32",
-		authz.EWarong: mxVillageA}
+		authz.EWarong: mxVillageA, authz.Citizen: mxVillageA}
 	for _, ri := range authz.Roles {
 		p := &mxPrincipal{role: ri.Role, region: bind[ri.Role], machine: ri.Machine, user: "mx-" + string(ri.Role)}
 		if ri.Role == authz.Admin {
