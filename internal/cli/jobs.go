@@ -14,6 +14,7 @@ import (
 	"github.com/kemensos/jaring/internal/determination"
 	"github.com/kemensos/jaring/internal/jobs"
 	"github.com/kemensos/jaring/internal/notify"
+	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/store"
 	"github.com/kemensos/jaring/internal/welfare"
 )
@@ -36,6 +37,7 @@ func registerJobKinds(r *jobs.Runner, db *store.DB) {
 	welfare.RegisterJob(r, db)
 	determination.RegisterJob(r, db)
 	notify.New(db).Register(r)
+	proposal.New(db).RegisterJobs(r)
 }
 
 // followJob shows job id's progress on a bar until it finishes: running it

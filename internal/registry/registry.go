@@ -19,6 +19,25 @@ type Registry struct {
 	DB *store.DB
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// tx, when set (InTx), is the caller's transaction that writes run in.
+	tx *store.Tx
+}
+
+// InTx returns a Registry whose writes run inside tx, the caller's write
+// transaction, instead of their own: a change applied by another package
+// (a ratified proposal) commits or rolls back with that package's own rows.
+func (r *Registry) InTx(tx *store.Tx) *Registry {
+	c := *r
+	c.tx = tx
+	return &c
+}
+
+// write runs fn in the caller's transaction (InTx) or in a new one.
+func (r *Registry) write(ctx context.Context, fn func(*store.Tx) error) error {
+	if r.tx != nil {
+		return fn(r.tx)
+	}
+	return r.DB.Write(ctx, fn)
 }
 
 // New returns a Registry on db.
@@ -89,7 +108,7 @@ func (r *Registry) CreateFamily(ctx context.Context, e Edit, f Family, members [
 		return f, nil, &errs.Invalid{Fields: []errs.FieldError{{Field: "kode_wilayah", Value: f.VillageCode, Reason: "wilayah di luar wewenang Anda"}}}
 	}
 	now := r.Now()
-	err := r.DB.Write(ctx, func(tx *store.Tx) error {
+	err := r.write(ctx, func(tx *store.Tx) error {
 		if err := existingKK(ctx, tx, f.KK); err != nil {
 			return err
 		}
@@ -328,7 +347,7 @@ func (r *Registry) updateFamily(ctx context.Context, e Edit, id int64, version i
 		return f, err
 	}
 	now := r.Now()
-	err := r.DB.Write(ctx, func(tx *store.Tx) error {
+	err := r.write(ctx, func(tx *store.Tx) error {
 		old, err := scanFamily(tx.QueryRow(ctx, familySelect+` WHERE id = $1 AND valid_to IS NULL`, id))
 		if store.IsNoRows(err) {
 			return errs.NotFound("keluarga %d", id)
@@ -455,7 +474,7 @@ func (r *Registry) AddMember(ctx context.Context, e Edit, familyID int64, p Pers
 		return p, err
 	}
 	now := r.Now()
-	err := r.DB.Write(ctx, func(tx *store.Tx) error {
+	err := r.write(ctx, func(tx *store.Tx) error {
 		f, err := scanFamily(tx.QueryRow(ctx, familySelect+` WHERE id = $1 AND valid_to IS NULL`, familyID))
 		if store.IsNoRows(err) {
 			return errs.NotFound("keluarga %d", familyID)
@@ -509,7 +528,7 @@ func (r *Registry) updatePerson(ctx context.Context, e Edit, id int64, version i
 		return p, err
 	}
 	now := r.Now()
-	err := r.DB.Write(ctx, func(tx *store.Tx) error {
+	err := r.write(ctx, func(tx *store.Tx) error {
 		old, err := scanPerson(tx.QueryRow(ctx, personSelect+` WHERE id = $1 AND valid_to IS NULL`, id))
 		if store.IsNoRows(err) {
 			return errs.NotFound("orang %d", id)
