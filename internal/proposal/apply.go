@@ -16,7 +16,7 @@ import (
 
 // Job kinds of proposals.
 const (
-	ApplyJob jobs.Kind = "usulan.terapkan"    // apply ratified items to the register
+	ApplyJob jobs.Kind = "usulan.terapkan"     // apply ratified items to the register
 	LapseJob jobs.Kind = "sanggah.kedaluwarsa" // lapse objections past their deadline
 )
 

@@ -17,9 +17,9 @@ import (
 type StepName string
 
 const (
-	StepVillage  StepName = "desa"     // village check (proposal.village)
-	StepDistrict StepName = "dinsos"   // district check, batch to ratification (proposal.district)
-	StepRatify   StepName = "sahkan"   // ratification for the regent/mayor (proposal.ratify)
+	StepVillage  StepName = "desa"   // village check (proposal.village)
+	StepDistrict StepName = "dinsos" // district check, batch to ratification (proposal.district)
+	StepRatify   StepName = "sahkan" // ratification for the regent/mayor (proposal.ratify)
 )
 
 // Verdict is a decision on items.
