@@ -1,7 +1,9 @@
 package proposal_test
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -346,3 +348,98 @@ func TestLapseJobSurvivesRestart(t *testing.T) {
 }
 
 func itoa(n int64) string { return fmtInt(n) }
+
+// TestMinutesAndScan: the minutes are a PDF with the list and the
+// attendance, their download is audited, and the signed scan must be a PDF.
+func TestMinutesAndScan(t *testing.T) {
+	run(t, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		it, err := w.svc.Submit(ctx, citizenA, proposal.Input{Kind: proposal.UsulProgram, FamilyID: w.famA, Program: "BPNT", Reason: "belum menerima"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.throughMeeting(it.ID)
+		ss, err := w.svc.Sessions(as(opA1), "", 10)
+		if err != nil || len(ss) != 1 || ss[0].Status != "selesai" || ss[0].Kind != "musdes" {
+			t.Fatalf("sessions: %+v %v", ss, err)
+		}
+		id := ss[0].ID
+		if err := w.svc.SetAttendance(as(opA1), id, nil, 3); err == nil {
+			t.Fatal("attendance changed after closing")
+		}
+		b, err := w.svc.Minutes(as(dis1), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := os.Getenv("JARING_WRITE_MINUTES"); out != "" {
+			_ = os.WriteFile(out, b, 0o600)
+		}
+		if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b[len(b)-64:], []byte("%%EOF")) {
+			t.Fatalf("minutes are not a PDF: %q", b[:min(len(b), 20)])
+		}
+		if n := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = $1 AND object_id = $2 AND actor = 'dinsos-1'`, proposal.ActMinutes, id); n != 1 {
+			t.Fatalf("minutes download audited %d times", n)
+		}
+		// The operator's own region only.
+		if _, err := w.svc.Minutes(as(opB), id); err == nil {
+			t.Fatal("another village's operator downloaded the minutes")
+		}
+		// A scan that is not a PDF: refused, the session keeps no scan.
+		for _, bad := range [][]byte{jpeg, []byte("%PDF-1.4 but cut off"), []byte("hello")} {
+			_, err := w.svc.UploadScan(as(opA1), id, proposal.File{Name: "berita-acara.pdf", Data: bad})
+			wantInvalid(t, err, "berita_acara", "bukan PDF")
+		}
+		if s, _ := w.svc.GetSession(ctx, id); s.ScanFileID != 0 {
+			t.Fatalf("refused scan stored: %+v", s)
+		}
+		// The generated minutes themselves stand in for a signed scan.
+		fi, err := w.svc.UploadScan(as(opA1), id, proposal.File{Name: "ba-ttd.pdf", Data: b})
+		if err != nil || fi.ContentType != "application/pdf" {
+			t.Fatalf("upload: %+v %v", fi, err)
+		}
+		got, data, err := w.svc.Scan(as(dis1), id)
+		if err != nil || got.ID != fi.ID || !bytes.Equal(data, b) {
+			t.Fatalf("scan: %+v %v", got, err)
+		}
+		// Indonesian dates.
+		if d := proposal.LongDate(time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)); d != "Selasa, 10 Maret 2026" {
+			t.Fatal(d)
+		}
+	})
+}
+
+// TestDashboard counts waiting items per step with their age and the
+// overdue ones, within the caller's region.
+func TestDashboard(t *testing.T) {
+	run(t, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a, err := w.svc.Submit(ctx, citizenA, proposal.Input{Kind: proposal.UsulProgram, FamilyID: w.famA, Program: "BPNT", Reason: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Submit(as(opB), proposal.OperatorProposer(opB), proposal.Input{Kind: proposal.UsulProgram, FamilyID: w.famB, Program: "PKH", Reason: "y"}); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(20 * 24 * time.Hour)
+		if _, err := w.svc.Submit(ctx, citizenA, proposal.Input{Kind: proposal.UsulProgram, FamilyID: w.famA, Program: "PKH", Reason: "z"}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := w.svc.Dashboard(as(dis1), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := b.Total[0]
+		if sub.Status != proposal.Submitted || sub.Count != 3 || sub.Overdue != 2 || sub.Oldest < 20*24*time.Hour || len(b.ByVillage) != 2 {
+			t.Fatalf("district board: %+v", b)
+		}
+		// A village operator sees their village only.
+		b, err = w.svc.Dashboard(as(opA1), "")
+		if err != nil || b.Total[0].Count != 2 || len(b.ByVillage) != 1 {
+			t.Fatalf("village board: %+v %v", b, err)
+		}
+		if _, err := w.svc.Dashboard(as(opA1), villageB); err == nil {
+			t.Fatal("village operator saw another village's board")
+		}
+		_ = a
+	})
+}

@@ -166,7 +166,7 @@ func (s *Service) Decide(ctx context.Context, d Decision) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if d.Step == StepRatify && d.Verdict == Approve && res.Count <= ApplyInline {
+	if d.Step == StepRatify && d.Verdict == Approve && (res.Count <= ApplyInline || s.Jobs == nil) {
 		if _, err := s.ApplyRatified(ctx, ApplyLimit); err != nil {
 			return res, err
 		}
