@@ -92,11 +92,20 @@ func keyID(key []byte) string {
 // seal encrypts plain with AES-256-GCM under the service key. context is
 // authenticated but not stored (the user's ID), so a sealed value moved to
 // another row does not open.
-func (s *Service) seal(plain, context string) (string, error) {
-	if len(s.Key) != KeySize {
+func (s *Service) seal(plain, context string) (string, error) { return Seal(s.Key, plain, context) }
+
+// open reverses seal.
+func (s *Service) open(sealed, context string) (string, error) { return Unseal(s.Key, sealed, context) }
+
+// Seal encrypts plain with AES-256-GCM under key (the service's secret
+// key, see LoadKeyFile) for other packages that keep secrets at rest.
+// context is authenticated but not stored: a sealed value opens only with
+// the same context (name the row it belongs to).
+func Seal(key []byte, plain, context string) (string, error) {
+	if len(key) != KeySize {
 		return "", ErrNoKey
 	}
-	gcm, err := newGCM(s.Key)
+	gcm, err := newGCM(key)
 	if err != nil {
 		return "", err
 	}
@@ -105,26 +114,26 @@ func (s *Service) seal(plain, context string) (string, error) {
 		return "", err
 	}
 	ct := gcm.Seal(nonce, nonce, []byte(plain), []byte(context))
-	return "v1." + keyID(s.Key) + "." + base64.RawURLEncoding.EncodeToString(ct), nil
+	return "v1." + keyID(key) + "." + base64.RawURLEncoding.EncodeToString(ct), nil
 }
 
-// open reverses seal.
-func (s *Service) open(sealed, context string) (string, error) {
-	if len(s.Key) != KeySize {
+// Unseal reverses Seal.
+func Unseal(key []byte, sealed, context string) (string, error) {
+	if len(key) != KeySize {
 		return "", ErrNoKey
 	}
 	parts := strings.Split(sealed, ".")
 	if len(parts) != 3 || parts[0] != "v1" {
 		return "", errors.New("auth: unknown sealed secret format")
 	}
-	if parts[1] != keyID(s.Key) {
+	if parts[1] != keyID(key) {
 		return "", errors.New("auth: secret sealed with another key (is JARING_SECRET_KEY the same on every node?)")
 	}
 	ct, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil {
 		return "", errors.New("auth: corrupt sealed secret")
 	}
-	gcm, err := newGCM(s.Key)
+	gcm, err := newGCM(key)
 	if err != nil {
 		return "", err
 	}

@@ -94,6 +94,11 @@ const (
 
 	CitizenSelf   Action = "citizen.self"   // a citizen's own account, usul and sanggah
 	CitizenVerify Action = "citizen.verify" // approve or reject citizens' accounts, within scope
+
+	ComplaintRead   Action = "complaint.read"   // complaints in scope: queues, cases, counts
+	ComplaintHandle Action = "complaint.handle" // record actions and resolutions on complaints of one's unit
+	WBSRead         Action = "wbs.read"         // whistleblowing reports, without the reporter's identity
+	WBSReveal       Action = "wbs.reveal"       // a whistleblower's identity and contact (audited, with a reason)
 )
 
 // ActionInfo describes an action for the permission matrix document.
@@ -121,20 +126,25 @@ var Actions = []ActionInfo{
 	{DeterminationApprove, "Setujui penetapan menjadi final"},
 	{CitizenSelf, "Akun warga sendiri: status, usul, sanggah"},
 	{CitizenVerify, "Verifikasi akun warga (setujui atau tolak dengan alasan)"},
+	{ComplaintRead, "Lihat pengaduan dalam wilayahnya: antrean, kasus, hitungan"},
+	{ComplaintHandle, "Tangani pengaduan unitnya: catatan, status, penyelesaian"},
+	{WBSRead, "Lihat laporan WBS (tanpa identitas pelapor)"},
+	{WBSReveal, "Buka identitas pelapor WBS (dengan alasan, tercatat di jejak audit)"},
 }
 
 // matrix is role × action. Scope is always the user's region.
 var matrix = map[Role][]Action{
 	Admin: {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, AuditRead, UsersManage, PrivacyReport,
-		WelfareRun, ProgramRead, ProgramWrite, ProgramApprove, DeterminationRun, DeterminationApprove},
+		WelfareRun, ProgramRead, ProgramWrite, ProgramApprove, DeterminationRun, DeterminationApprove,
+		ComplaintRead, ComplaintHandle},
 	Pusdatin:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, WelfareRun, ProgramRead, DeterminationRun},
 	Program:       {RegionRead, RegisterRead, ProgramRead, ProgramWrite, ProgramApprove, DeterminationRun, DeterminationApprove},
-	Province:      {RegionRead, RegisterRead, RegisterExport, UsersManage, ProgramRead},
-	District:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, UsersManage, ProgramRead, CitizenVerify},
+	Province:      {RegionRead, RegisterRead, RegisterExport, UsersManage, ProgramRead, ComplaintRead, ComplaintHandle},
+	District:      {RegionRead, RegisterRead, RegisterWrite, RegisterImport, RegisterExport, NIKReveal, UsersManage, ProgramRead, CitizenVerify, ComplaintRead, ComplaintHandle},
 	Village:       {RegionRead, RegisterRead, RegisterWrite, RegisterImport, NIKReveal, CitizenVerify},
 	SocialWorker:  {RegionRead, RegisterRead, NIKReveal},
-	Inspectorate:  {RegionRead, RegisterRead, AuditRead, PrivacyReport, ProgramRead},
-	CommandCenter: {RegionRead, RegisterRead},
+	Inspectorate:  {RegionRead, RegisterRead, AuditRead, PrivacyReport, ProgramRead, ComplaintRead, ComplaintHandle, WBSRead, WBSReveal},
+	CommandCenter: {RegionRead, RegisterRead, ComplaintRead},
 	Bank:          {RegionRead},
 	EWarong:       {RegionRead},
 	Ministry:      {RegionRead, RegisterRead},
