@@ -10,6 +10,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
@@ -22,6 +23,8 @@ type API struct {
 	Regions  region.Store
 	Auth     *auth.Service
 	Imports  *registry.Jobs
+	// Complaints serves /api/v1/complaints.
+	Complaints *complaint.Service
 }
 
 // Routes returns the API's URL surface.

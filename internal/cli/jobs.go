@@ -11,6 +11,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/determination"
 	"github.com/kemensos/jaring/internal/jobs"
 	"github.com/kemensos/jaring/internal/notify"
@@ -38,6 +39,7 @@ func registerJobKinds(r *jobs.Runner, db *store.DB) {
 	determination.RegisterJob(r, db)
 	notify.New(db).Register(r)
 	proposal.New(db).RegisterJobs(r)
+	complaint.RegisterJob(r, complaint.New(db, nil))
 }
 
 // followJob shows job id's progress on a bar until it finishes: running it

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/seed"
@@ -69,7 +70,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer stopJobRunner(jobRunner)
-	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger})
+	complaints := complaint.New(db, key)
+	if _, err := complaint.Schedule(ctx, jobRunner, complaints); err != nil {
+		return err
+	}
+	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger, Complaints: complaints})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -20,9 +20,9 @@ const (
 	ObjComplaint = "pengaduan"
 	ObjWBS       = "wbs"
 
-	ActView   = audit.ActView       // a case with its contact was shown
-	ActFile   = "pengaduan.berkas"  // an evidence file was downloaded
-	ActAct    = "pengaduan.tindak"  // a note, reply or status change
+	ActView   = audit.ActView        // a case with its contact was shown
+	ActFile   = "pengaduan.berkas"   // an evidence file was downloaded
+	ActAct    = "pengaduan.tindak"   // a note, reply or status change
 	ActReveal = "wbs.buka_identitas" // a whistleblower's identity was shown, with the reason
 )
 
@@ -328,7 +328,6 @@ func (s *Service) Get(ctx context.Context, k Kind, id int64) (Case, error) {
 	}
 	return c, nil
 }
-
 
 func (s *Service) open(sealed string, id int64) (Contact, error) {
 	plain, err := auth.Unseal(s.Key, sealed, sealContext(id))

@@ -26,6 +26,7 @@ import (
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/citizen"
+	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -40,6 +41,9 @@ type Deps struct {
 	Auth     *auth.Service
 	Imports  *registry.Jobs
 	Logger   *slog.Logger
+	// Complaints serves complaints and WBS reports; nil makes one on DB
+	// with the Auth service's key.
+	Complaints *complaint.Service
 }
 
 // Server is the HTTP handler of Jaring.
@@ -68,8 +72,11 @@ func New(d Deps) *Server {
 	s.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 
 	regions := region.Store{DB: d.DB}
-	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports}
-	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports})
+	if d.Complaints == nil {
+		d.Complaints = complaint.New(d.DB, d.Auth.Key)
+	}
+	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints}
+	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints})
 	s.routes = append(s.routes,
 		httpx.Route{Method: "GET", Pattern: "/healthz", Action: authz.Public, Handler: s.healthz},
 		httpx.Route{Method: "GET", Pattern: "/readyz", Action: authz.Public, Handler: s.readyz},

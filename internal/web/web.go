@@ -29,6 +29,7 @@ import (
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/nik"
@@ -42,6 +43,8 @@ type Deps struct {
 	Regions  region.Store
 	Auth     *auth.Service
 	Imports  *registry.Jobs
+	// Complaints serves the complaint and WBS pages.
+	Complaints *complaint.Service
 }
 
 // Web serves the back office pages.
@@ -101,7 +104,7 @@ func mustParse() map[string]*template.Template {
 
 // Routes returns the pages' URL surface.
 func (w *Web) Routes() []httpx.Route {
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Method: "GET", Pattern: "/static/app.css", Action: authz.Public, Handler: serveCSS},
 		{Method: "GET", Pattern: "/bahasa", Action: authz.Public, Handler: w.setLanguage},
 		{Method: "GET", Pattern: "/masuk", Action: authz.Public, Handler: w.signInForm},
@@ -143,7 +146,7 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/simulasi/{id}", Action: authz.ProgramRead, Handler: w.detPage},
 		// Every other GET gets the 404 page (problem+json under /api/).
 		{Method: "GET", Pattern: "/", Action: authz.Public, Handler: w.notFound},
-	}
+	}, complaintRoutes(w)...)
 }
 
 // page is what the layout needs, plus the page's own Data.
