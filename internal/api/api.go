@@ -29,7 +29,7 @@ type API struct {
 
 // Routes returns the API's URL surface.
 func (a *API) Routes() []httpx.Route {
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Method: "GET", Pattern: "/api/v1/openapi.json", Action: authz.Public, Handler: serveOpenAPI},
 		{Method: "POST", Pattern: "/api/v1/auth/login", Action: authz.Public, Handler: a.login, NoCSRF: true},
 		{Method: "POST", Pattern: "/api/v1/auth/logout", Action: authz.Self, Handler: a.logout},
@@ -86,7 +86,7 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/programs/{program}/versions/{version}", Action: authz.ProgramRead, Handler: a.programVersion},
 		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions/{version}/approve", Action: authz.ProgramApprove, Handler: a.programApprove},
 		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions/{version}/reject", Action: authz.ProgramApprove, Handler: a.programReject},
-	}
+	}, a.complaintRoutes()...)
 }
 
 func pathID(r *http.Request) (int64, error) {

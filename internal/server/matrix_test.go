@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -165,6 +166,7 @@ type mx struct {
 	// personal are B's personal data; codes are B's region codes.
 	personal, codes []string
 	full            []string // every full number of A and B
+	cmp             *mxComplaints
 }
 
 func newMx(t *testing.T, db *store.DB) *mx {
@@ -220,6 +222,7 @@ func newMx(t *testing.T, db *store.DB) *mx {
 	x.personal = []string{"AHMAD WOLOR", "MARIA NONA", "JL. MAUMERE 7", mxKKB, mxNIKB, mxNIKB2, nik.Mask(mxKKB), nik.Mask(mxNIKB2), mxUserB}
 	x.codes = []string{mxVillageB, "53.07.01"}
 	x.full = []string{mxKKA, mxNIKA, mxNIKA2, mxKKB, mxNIKB, mxNIKB2}
+	x.cmp = newMxComplaints(t, x)
 
 	ua, err := x.auth.CreateUser(ctx, "warga-a", mxPass, "desa", mxVillageA)
 	if err != nil {
@@ -1023,6 +1026,7 @@ func TestScopeMatrix(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		x := newMx(t, db)
 		cases := mxCases()
+		maps.Copy(cases, mxComplaintCases())
 		seen := map[string]bool{}
 		for _, rt := range x.srv.Routes() {
 			key := rt.Method + " " + rt.Pattern

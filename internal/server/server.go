@@ -73,7 +73,11 @@ func New(d Deps) *Server {
 
 	regions := region.Store{DB: d.DB}
 	if d.Complaints == nil {
-		d.Complaints = complaint.New(d.DB, d.Auth.Key)
+		var key []byte
+		if d.Auth != nil {
+			key = d.Auth.Key
+		}
+		d.Complaints = complaint.New(d.DB, key)
 	}
 	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints}
 	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints})
