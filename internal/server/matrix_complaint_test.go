@@ -100,80 +100,80 @@ func mxComplaintCases() map[string]mxCase {
 				return mxProbe{req: mxJSON("POST", mxCmpPath("/api/v1/complaints", x.cmp.socialB.ID, "/actions"), note("diperiksa")), mutates: true}
 			}},
 		},
-		"GET /pengaduan": {
+		"GET /admin/pengaduan": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxGet("/pengaduan"), contains: []string{x.cmp.socialA.Code}}
+				return mxProbe{req: mxGet("/admin/pengaduan"), contains: []string{x.cmp.socialA.Code}}
 			},
 			why: "the queues are the scope; scanned for B's cases",
 		},
-		"GET /pengaduan/statistik": {
-			inside:  mxGetB("/pengaduan/statistik"),
-			outside: []mxBuild{mxGetB("/pengaduan/statistik?wilayah=53"), mxGetB("/pengaduan/statistik?wilayah=" + mxVillageB)},
+		"GET /admin/pengaduan/statistik": {
+			inside:  mxGetB("/admin/pengaduan/statistik"),
+			outside: []mxBuild{mxGetB("/admin/pengaduan/statistik?wilayah=53"), mxGetB("/admin/pengaduan/statistik?wilayah=" + mxVillageB)},
 		},
-		"GET /pengaduan/{id}": {
+		"GET /admin/pengaduan/{id}": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxGet(mxCmpPath("/pengaduan", x.cmp.socialA.ID, "")), contains: []string{"Pelapor A"}}
+				return mxProbe{req: mxGet(mxCmpPath("/admin/pengaduan", x.cmp.socialA.ID, "")), contains: []string{"Pelapor A"}}
 			},
 			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxGet(mxCmpPath("/pengaduan", x.cmp.socialB.ID, ""))}
+				return mxProbe{req: mxGet(mxCmpPath("/admin/pengaduan", x.cmp.socialB.ID, ""))}
 			}},
 		},
-		"POST /pengaduan/{id}/tindakan": {
+		"POST /admin/pengaduan/{id}/tindakan": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxForm(mxCmpPath("/pengaduan", handled(x, p), "/tindakan"), form("diperiksa"))}
+				return mxProbe{req: mxForm(mxCmpPath("/admin/pengaduan", handled(x, p), "/tindakan"), form("diperiksa"))}
 			},
 			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxForm(mxCmpPath("/pengaduan", x.cmp.socialB.ID, "/tindakan"), form("diperiksa")), mutates: true}
+				return mxProbe{req: mxForm(mxCmpPath("/admin/pengaduan", x.cmp.socialB.ID, "/tindakan"), form("diperiksa")), mutates: true}
 			}},
 		},
-		"GET /pengaduan/{id}/berkas/{berkas}": {
+		"GET /admin/pengaduan/{id}/berkas/{berkas}": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxGet(mxCmpPath("/pengaduan", x.cmp.socialA.ID, "/berkas/"+mxID(x.cmp.fileA)))}
+				return mxProbe{req: mxGet(mxCmpPath("/admin/pengaduan", x.cmp.socialA.ID, "/berkas/"+mxID(x.cmp.fileA)))}
 			},
 			outside: []mxBuild{
 				func(x *mx, p *mxPrincipal) mxProbe {
-					return mxProbe{req: mxGet(mxCmpPath("/pengaduan", x.cmp.socialB.ID, "/berkas/"+mxID(x.cmp.fileB)))}
+					return mxProbe{req: mxGet(mxCmpPath("/admin/pengaduan", x.cmp.socialB.ID, "/berkas/"+mxID(x.cmp.fileB)))}
 				},
 				// B's file under A's case.
 				func(x *mx, p *mxPrincipal) mxProbe {
-					return mxProbe{req: mxGet(mxCmpPath("/pengaduan", x.cmp.socialA.ID, "/berkas/"+mxID(x.cmp.fileB))), seenWant: []int{404}}
+					return mxProbe{req: mxGet(mxCmpPath("/admin/pengaduan", x.cmp.socialA.ID, "/berkas/"+mxID(x.cmp.fileB))), seenWant: []int{404}}
 				},
 			},
 		},
-		"GET /wbs": {
+		"GET /admin/wbs": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxGet("/wbs"), contains: []string{x.cmp.wbsA.Code}}
+				return mxProbe{req: mxGet("/admin/wbs"), contains: []string{x.cmp.wbsA.Code}}
 			},
 			why: "the list is the scope; scanned for B's reports",
 		},
-		"GET /wbs/{id}": {
+		"GET /admin/wbs/{id}": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxGet(mxCmpPath("/wbs", x.cmp.wbsA.ID, ""))}
+				return mxProbe{req: mxGet(mxCmpPath("/admin/wbs", x.cmp.wbsA.ID, ""))}
 			},
-			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe { return mxProbe{req: mxGet(mxCmpPath("/wbs", x.cmp.wbsB.ID, ""))} }},
+			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe { return mxProbe{req: mxGet(mxCmpPath("/admin/wbs", x.cmp.wbsB.ID, ""))} }},
 		},
-		"POST /wbs/{id}/tindakan": {
+		"POST /admin/wbs/{id}/tindakan": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxForm(mxCmpPath("/wbs", x.cmp.wbsA.ID, "/tindakan"), form("diperiksa"))}
+				return mxProbe{req: mxForm(mxCmpPath("/admin/wbs", x.cmp.wbsA.ID, "/tindakan"), form("diperiksa"))}
 			},
 			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxForm(mxCmpPath("/wbs", x.cmp.wbsB.ID, "/tindakan"), form("diperiksa")), mutates: true}
+				return mxProbe{req: mxForm(mxCmpPath("/admin/wbs", x.cmp.wbsB.ID, "/tindakan"), form("diperiksa")), mutates: true}
 			}},
 		},
-		"GET /wbs/{id}/berkas/{berkas}": {
+		"GET /admin/wbs/{id}/berkas/{berkas}": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxGet(mxCmpPath("/wbs", x.cmp.wbsA.ID, "/berkas/"+mxID(x.cmp.wbsFileA)))}
+				return mxProbe{req: mxGet(mxCmpPath("/admin/wbs", x.cmp.wbsA.ID, "/berkas/"+mxID(x.cmp.wbsFileA)))}
 			},
 			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxGet(mxCmpPath("/wbs", x.cmp.wbsB.ID, "/berkas/"+mxID(x.cmp.wbsFileB)))}
+				return mxProbe{req: mxGet(mxCmpPath("/admin/wbs", x.cmp.wbsB.ID, "/berkas/"+mxID(x.cmp.wbsFileB)))}
 			}},
 		},
-		"POST /wbs/{id}/identitas": {
+		"POST /admin/wbs/{id}/identitas": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxForm(mxCmpPath("/wbs", x.cmp.wbsA.ID, "/identitas"), url.Values{"alasan": {"pemeriksaan"}}), contains: []string{"Saksi A"}}
+				return mxProbe{req: mxForm(mxCmpPath("/admin/wbs", x.cmp.wbsA.ID, "/identitas"), url.Values{"alasan": {"pemeriksaan"}}), contains: []string{"Saksi A"}}
 			},
 			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe {
-				return mxProbe{req: mxForm(mxCmpPath("/wbs", x.cmp.wbsB.ID, "/identitas"), url.Values{"alasan": {"pemeriksaan"}}), mutates: true}
+				return mxProbe{req: mxForm(mxCmpPath("/admin/wbs", x.cmp.wbsB.ID, "/identitas"), url.Values{"alasan": {"pemeriksaan"}}), mutates: true}
 			}},
 		},
 	}

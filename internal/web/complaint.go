@@ -15,7 +15,7 @@ import (
 	"github.com/kemensos/jaring/internal/httpx"
 )
 
-// ---- complaints (/pengaduan) and whistleblowing reports (/wbs) ----
+// ---- complaints (/admin/pengaduan) and whistleblowing reports (/admin/wbs) ----
 //
 // The queue page lists the responsible units the user can see with their
 // open, overdue and reminded cases, and the cases of a chosen unit (or of
@@ -30,20 +30,20 @@ import (
 
 func complaintRoutes(w *Web) []httpx.Route {
 	return []httpx.Route{
-		{Method: "GET", Pattern: "/pengaduan", Action: authz.ComplaintRead, Handler: w.cmpList(complaint.KindComplaint)},
-		{Method: "GET", Pattern: "/pengaduan/statistik", Action: authz.ComplaintRead, Handler: w.cmpStats},
-		{Method: "GET", Pattern: "/pengaduan/{id}", Action: authz.ComplaintRead, Handler: w.cmpCase(complaint.KindComplaint)},
-		{Method: "POST", Pattern: "/pengaduan/{id}/tindakan", Action: authz.ComplaintHandle, Handler: w.cmpAct(complaint.KindComplaint)},
-		{Method: "GET", Pattern: "/pengaduan/{id}/berkas/{berkas}", Action: authz.ComplaintRead, Handler: w.cmpFile(complaint.KindComplaint)},
-		{Method: "GET", Pattern: "/wbs", Action: authz.WBSRead, Handler: w.cmpList(complaint.KindWBS)},
-		{Method: "GET", Pattern: "/wbs/{id}", Action: authz.WBSRead, Handler: w.cmpCase(complaint.KindWBS)},
-		{Method: "POST", Pattern: "/wbs/{id}/tindakan", Action: authz.WBSRead, Handler: w.cmpAct(complaint.KindWBS)},
-		{Method: "GET", Pattern: "/wbs/{id}/berkas/{berkas}", Action: authz.WBSRead, Handler: w.cmpFile(complaint.KindWBS)},
-		{Method: "POST", Pattern: "/wbs/{id}/identitas", Action: authz.WBSReveal, Handler: w.cmpReveal},
+		{Method: "GET", Pattern: "/admin/pengaduan", Action: authz.ComplaintRead, Handler: w.cmpList(complaint.KindComplaint)},
+		{Method: "GET", Pattern: "/admin/pengaduan/statistik", Action: authz.ComplaintRead, Handler: w.cmpStats},
+		{Method: "GET", Pattern: "/admin/pengaduan/{id}", Action: authz.ComplaintRead, Handler: w.cmpCase(complaint.KindComplaint)},
+		{Method: "POST", Pattern: "/admin/pengaduan/{id}/tindakan", Action: authz.ComplaintHandle, Handler: w.cmpAct(complaint.KindComplaint)},
+		{Method: "GET", Pattern: "/admin/pengaduan/{id}/berkas/{berkas}", Action: authz.ComplaintRead, Handler: w.cmpFile(complaint.KindComplaint)},
+		{Method: "GET", Pattern: "/admin/wbs", Action: authz.WBSRead, Handler: w.cmpList(complaint.KindWBS)},
+		{Method: "GET", Pattern: "/admin/wbs/{id}", Action: authz.WBSRead, Handler: w.cmpCase(complaint.KindWBS)},
+		{Method: "POST", Pattern: "/admin/wbs/{id}/tindakan", Action: authz.WBSRead, Handler: w.cmpAct(complaint.KindWBS)},
+		{Method: "GET", Pattern: "/admin/wbs/{id}/berkas/{berkas}", Action: authz.WBSRead, Handler: w.cmpFile(complaint.KindWBS)},
+		{Method: "POST", Pattern: "/admin/wbs/{id}/identitas", Action: authz.WBSReveal, Handler: w.cmpReveal},
 	}
 }
 
-func cmpBase(k complaint.Kind) string { return "/" + string(k) }
+func cmpBase(k complaint.Kind) string { return "/admin/" + string(k) }
 
 // CmpCategory, CmpStatus, CmpEvent and CmpUnit label complaint codes.
 func (p *page) CmpCategory(k complaint.Kind, c complaint.Category) string {
@@ -415,7 +415,7 @@ func (w *Web) cmpStats(rw http.ResponseWriter, r *http.Request) {
 			row.Name = code
 		}
 		if len(code) < 13 {
-			row.Href = "/pengaduan/statistik?wilayah=" + code
+			row.Href = "/admin/pengaduan/statistik?wilayah=" + code
 		}
 		d.Rows = append(d.Rows, *row)
 		labels, hrefs, values = append(labels, row.Name), append(hrefs, row.Href), append(values, row.Total)
@@ -431,11 +431,11 @@ func (w *Web) cmpStats(rw http.ResponseWriter, r *http.Request) {
 		d.CanUp = true
 		switch len(region) {
 		case 2:
-			d.Up = "/pengaduan/statistik"
+			d.Up = "/admin/pengaduan/statistik"
 		case 13:
-			d.Up = "/pengaduan/statistik?wilayah=" + region[:8]
+			d.Up = "/admin/pengaduan/statistik?wilayah=" + region[:8]
 		default:
-			d.Up = "/pengaduan/statistik?wilayah=" + region[:len(region)-3]
+			d.Up = "/admin/pengaduan/statistik?wilayah=" + region[:len(region)-3]
 		}
 	}
 	if region != "" {

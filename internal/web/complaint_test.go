@@ -54,18 +54,18 @@ func TestComplaintPages(t *testing.T) {
 		// The district social office: its queue, the case with the markup escaped.
 		d := e.browser()
 		d.signIn(t, "dinsos1", otherPw)
-		resp, body := d.get(t, "/pengaduan")
+		resp, body := d.get(t, "/admin/pengaduan")
 		expect(t, resp, body, http.StatusOK)
-		contains(t, body, social.Code, "Dinas Sosial Kabupaten Bandung", `href="/pengaduan"`)
-		lacks(t, body, pungli.Code, wbs.Code, `href="/wbs"`)
-		resp, body = d.get(t, "/pengaduan?terlambat=1")
+		contains(t, body, social.Code, "Dinas Sosial Kabupaten Bandung", `href="/admin/pengaduan"`)
+		lacks(t, body, pungli.Code, wbs.Code, `href="/admin/wbs"`)
+		resp, body = d.get(t, "/admin/pengaduan?terlambat=1")
 		expect(t, resp, body, http.StatusOK)
 		lacks(t, body, social.Code)
-		resp, body = d.get(t, fmt.Sprintf("/pengaduan/%d", social.ID))
+		resp, body = d.get(t, fmt.Sprintf("/admin/pengaduan/%d", social.ID))
 		expect(t, resp, body, http.StatusOK)
 		contains(t, body, "Budi &lt;script&gt;", "&lt;img src=x", "081311112222", "bukti-1.jpg", `name="jenis" value="status"`)
 		lacks(t, body, "<img src=x", "<b>ketua")
-		fileLink := regexp.MustCompile(`href="(/pengaduan/\d+/berkas/\d+)"`).FindStringSubmatch(body)
+		fileLink := regexp.MustCompile(`href="(/admin/pengaduan/\d+/berkas/\d+)"`).FindStringSubmatch(body)
 		if fileLink == nil {
 			t.Fatal("no file link")
 		}
@@ -77,16 +77,16 @@ func TestComplaintPages(t *testing.T) {
 		if _, err := jpeg.Decode(bytes.NewReader([]byte(fb))); err != nil {
 			t.Errorf("file does not decode: %v", err)
 		}
-		for _, path := range []string{fmt.Sprintf("/pengaduan/%d", pungli.ID), fmt.Sprintf("/pengaduan/%d", wbs.ID)} {
+		for _, path := range []string{fmt.Sprintf("/admin/pengaduan/%d", pungli.ID), fmt.Sprintf("/admin/pengaduan/%d", wbs.ID)} {
 			resp, body = d.get(t, path)
 			expect(t, resp, body, http.StatusNotFound)
 		}
-		for _, path := range []string{"/wbs", fmt.Sprintf("/wbs/%d", wbs.ID)} {
+		for _, path := range []string{"/admin/wbs", fmt.Sprintf("/admin/wbs/%d", wbs.ID)} {
 			resp, body = d.get(t, path)
 			expect(t, resp, body, http.StatusForbidden)
 		}
 		tok := d.csrf(t)
-		act := fmt.Sprintf("/pengaduan/%d/tindakan", social.ID)
+		act := fmt.Sprintf("/admin/pengaduan/%d/tindakan", social.ID)
 		resp, body = d.post(t, act, url.Values{"csrf_token": {tok}, "jenis": {"status"}, "status": {"selesai"}, "teks": {""}})
 		expect(t, resp, body, http.StatusUnprocessableEntity)
 		contains(t, body, "teks: tulis penyelesaian")
@@ -94,39 +94,39 @@ func TestComplaintPages(t *testing.T) {
 		expect(t, resp, body, http.StatusSeeOther)
 		resp, body = d.post(t, act, url.Values{"csrf_token": {tok}, "jenis": {"status"}, "status": {"selesai"}, "teks": {"Dana disalurkan ulang."}})
 		expect(t, resp, body, http.StatusSeeOther)
-		_, body = d.get(t, fmt.Sprintf("/pengaduan/%d", social.ID))
+		_, body = d.get(t, fmt.Sprintf("/admin/pengaduan/%d", social.ID))
 		contains(t, body, "Dana disalurkan ulang.", "&lt;i&gt;Sedang&lt;/i&gt;", "Selesai")
 		lacks(t, body, `name="jenis"`)
-		resp, body = d.get(t, "/pengaduan/statistik")
+		resp, body = d.get(t, "/admin/pengaduan/statistik")
 		expect(t, resp, body, http.StatusOK)
 		contains(t, body, "<svg", "Rancaekek", "Bantuan tidak diterima")
-		resp, body = d.get(t, "/pengaduan/statistik?wilayah=53")
+		resp, body = d.get(t, "/admin/pengaduan/statistik?wilayah=53")
 		expect(t, resp, body, http.StatusNotFound)
 
 		// The inspectorate: WBS without the identity until revealed with a reason.
 		in := e.browser()
 		in.signIn(t, "inspektur32", otherPw)
-		resp, body = in.get(t, "/wbs")
+		resp, body = in.get(t, "/admin/wbs")
 		expect(t, resp, body, http.StatusOK)
 		contains(t, body, wbs.Code)
-		resp, body = in.get(t, fmt.Sprintf("/wbs/%d", wbs.ID))
+		resp, body = in.get(t, fmt.Sprintf("/admin/wbs/%d", wbs.ID))
 		expect(t, resp, body, http.StatusOK)
-		contains(t, body, "Tersegel", `action="/wbs/`)
+		contains(t, body, "Tersegel", `action="/admin/wbs/`)
 		lacks(t, body, "Saksi Kunci", "saksi@example.id")
 		tok = in.csrf(t)
-		resp, body = in.post(t, fmt.Sprintf("/wbs/%d/identitas", wbs.ID), url.Values{"csrf_token": {tok}, "alasan": {""}})
+		resp, body = in.post(t, fmt.Sprintf("/admin/wbs/%d/identitas", wbs.ID), url.Values{"csrf_token": {tok}, "alasan": {""}})
 		expect(t, resp, body, http.StatusUnprocessableEntity)
 		lacks(t, body, "Saksi Kunci")
-		resp, body = in.post(t, fmt.Sprintf("/wbs/%d/identitas", wbs.ID), url.Values{"csrf_token": {tok}, "alasan": {"Pemeriksaan khusus"}})
+		resp, body = in.post(t, fmt.Sprintf("/admin/wbs/%d/identitas", wbs.ID), url.Values{"csrf_token": {tok}, "alasan": {"Pemeriksaan khusus"}})
 		expect(t, resp, body, http.StatusOK)
 		contains(t, body, "Saksi Kunci", "saksi@example.id")
 		var n int
 		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = $1 AND object_id = $2 AND actor = 'inspektur32'`, complaint.ActReveal, wbs.ID).Scan(&n); err != nil || n != 1 {
 			t.Errorf("reveal audit entries: %d %v", n, err)
 		}
-		resp, body = in.post(t, fmt.Sprintf("/wbs/%d/tindakan", wbs.ID), url.Values{"csrf_token": {tok}, "jenis": {"catatan"}, "teks": {"Diperiksa"}})
+		resp, body = in.post(t, fmt.Sprintf("/admin/wbs/%d/tindakan", wbs.ID), url.Values{"csrf_token": {tok}, "jenis": {"catatan"}, "teks": {"Diperiksa"}})
 		expect(t, resp, body, http.StatusSeeOther)
-		resp, body = in.get(t, fmt.Sprintf("/pengaduan/%d", pungli.ID))
+		resp, body = in.get(t, fmt.Sprintf("/admin/pengaduan/%d", pungli.ID))
 		expect(t, resp, body, http.StatusOK)
 		contains(t, body, "Inspektorat Kabupaten Bandung")
 	})
