@@ -73,7 +73,14 @@ func mxComplaintCases() map[string]mxCase {
 	}
 	note := func(text string) map[string]string { return map[string]string{"kind": "catatan", "text": text} }
 	form := func(text string) url.Values { return url.Values{"jenis": {"catatan"}, "teks": {text}} }
+	public := func(path string) mxCase {
+		return mxCase{inside: mxFixed(mxProbe{req: mxGet(path)}), why: "public form, holds no register data"}
+	}
 	return map[string]mxCase{
+		"GET /pengaduan":        public("/pengaduan"),
+		"GET /pengaduan/wbs":    public("/pengaduan/wbs"),
+		"GET /pengaduan/lacak":  public("/pengaduan/lacak"),
+		"POST /pengaduan/lacak": {inside: mxFixed(mxProbe{req: mxForm("/pengaduan/lacak", url.Values{"kode": {"ZZZZ-ZZZZ"}, "rahasia": {"x"}}), want: []int{404, 429}}), why: "public: a case is reached by its code and secret, never by region"},
 		"GET /api/v1/complaints": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
 				return mxProbe{req: mxGet("/api/v1/complaints"), contains: []string{x.cmp.socialA.Code}}
@@ -150,7 +157,9 @@ func mxComplaintCases() map[string]mxCase {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {
 				return mxProbe{req: mxGet(mxCmpPath("/admin/wbs", x.cmp.wbsA.ID, ""))}
 			},
-			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe { return mxProbe{req: mxGet(mxCmpPath("/admin/wbs", x.cmp.wbsB.ID, ""))} }},
+			outside: []mxBuild{func(x *mx, p *mxPrincipal) mxProbe {
+				return mxProbe{req: mxGet(mxCmpPath("/admin/wbs", x.cmp.wbsB.ID, ""))}
+			}},
 		},
 		"POST /admin/wbs/{id}/tindakan": {
 			inside: func(x *mx, p *mxPrincipal) mxProbe {

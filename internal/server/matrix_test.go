@@ -67,6 +67,9 @@ var mxUntestable = map[string]string{
 	"POST /masuk":                  "signing in through the form; web tests and accounts_test.go",
 	"POST /keluar":                 "ends the caller's session; web tests",
 	"POST /keluar-semua":           "ends every session of the caller; web tests",
+	"POST /pengaduan":              "public filing form (multipart, rate-limited per address); internal/complaint/publicweb tests",
+	"POST /pengaduan/wbs":          "public whistleblowing form; internal/complaint/publicweb tests",
+	"POST /pengaduan/tambah":       "public addition to a case by its code and secret; internal/complaint/publicweb tests",
 }
 
 type mxPrincipal struct {

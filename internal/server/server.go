@@ -27,6 +27,7 @@ import (
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/complaint"
+	"github.com/kemensos/jaring/internal/complaint/publicweb"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -88,6 +89,8 @@ func New(d Deps) *Server {
 	)
 	s.routes = append(s.routes, a.Routes()...)
 	s.routes = append(s.routes, w.Routes()...)
+	// The public complaint and whistleblowing pages (no sign-in).
+	s.routes = append(s.routes, publicweb.New(publicweb.Deps{Complaints: d.Complaints, Regions: regions, Logger: d.Logger}).Routes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
 	}

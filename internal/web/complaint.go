@@ -327,7 +327,7 @@ func (w *Web) cmpFile(k complaint.Kind) http.HandlerFunc {
 // ---- statistics ----
 
 type cmpBar struct {
-	Label, Href, Value string
+	Label, Href, Value  string
 	Y, TextY, W, ValueX int
 }
 
