@@ -62,9 +62,18 @@ type ImportResult struct {
 type importFamily struct {
 	fam     Family
 	members []Person
-	pos     []Pos // pos[0] is the family's first row; pos[i] the row of members[i]
+	pos     []Pos // pos[0] is the family's first row; pos[i+1] the row of members[i]
 	bad     bool
+	cut     bool   // the file stopped being readable inside this family
+	notes   []note // its lines of the error report, until reported
+	// Computed by the parser for a good family, for a bulk load: the
+	// family's hash, and each member's name key and hash but for the family ID.
+	fhash int64
+	keys  []string
+	phash []hasher
 }
+
+func (f *importFamily) note(pos Pos, e errs.FieldError) { f.notes = append(f.notes, note{pos, e}) }
 
 // reportWriter writes the error report; both import goroutines use it.
 type reportWriter struct {
@@ -233,80 +242,6 @@ func (c *batchCounts) add(o batchCounts) {
 
 var errNotEmpty = errors.New("register not empty")
 
-// bulkIndexes are the secondary indexes of the register tables, as the
-// migrations create them. A load into an empty register drops them and
-// builds them once at the end: a sorted build is several times faster than
-// keeping them up to date row by row.
-var bulkIndexes = []struct{ name, create string }{
-	{"family_current_kk", "CREATE UNIQUE INDEX family_current_kk ON family (kk) WHERE valid_to IS NULL"},
-	{"family_current_village", "CREATE INDEX family_current_village ON family (village_code) WHERE valid_to IS NULL"},
-	{"person_current_nik", "CREATE UNIQUE INDEX person_current_nik ON person (nik) WHERE valid_to IS NULL"},
-	{"person_current_family", "CREATE INDEX person_current_family ON person (family_id) WHERE valid_to IS NULL"},
-	{"person_current_village_name", "CREATE INDEX person_current_village_name ON person (village_code, name_key) WHERE valid_to IS NULL"},
-}
-
-// bulkLoad loads the whole file in one transaction when the register is
-// empty: the tables are locked, no lookups are needed (the file's own
-// repeats are caught by the reader), and indexes are built at the end. If
-// anything fails, the register is left empty as it was. It returns
-// errNotEmpty, having consumed nothing, when the register holds data.
-func (r *Registry) bulkLoad(ctx context.Context, batches <-chan []*importFamily, o ImportOptions, rep *reportWriter,
-	counts *batchCounts, written *int64, progress func()) error {
-	started := false
-	err := r.DB.WriteOnce(ctx, func(tx *store.Tx) error {
-		if tx.Engine() == store.Postgres {
-			if _, err := tx.Exec(ctx, `LOCK TABLE family, person IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-				return err
-			}
-		}
-		var any int
-		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM family LIMIT 1) f) + (SELECT COUNT(*) FROM (SELECT 1 FROM person LIMIT 1) p)`).Scan(&any); err != nil {
-			return err
-		}
-		if any > 0 {
-			return errNotEmpty
-		}
-		started = true
-		for _, ix := range bulkIndexes {
-			if _, err := tx.Exec(ctx, "DROP INDEX "+ix.name); err != nil {
-				return err
-			}
-		}
-		for batch := range batches {
-			c, err := r.writeBatch(ctx, tx, batch, o, rep, false)
-			if err != nil {
-				return fmt.Errorf("registry: import batch at row %s: %w", batch[0].pos[0], err)
-			}
-			counts.add(c)
-			*written += int64(len(batch))
-			progress()
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		for _, ix := range bulkIndexes {
-			if _, err := tx.Exec(ctx, ix.create); err != nil {
-				if store.IsUniqueViolation(err) {
-					return errs.Conflict("NIK atau No. KK ganda dalam berkas (indeks %s)", ix.name)
-				}
-				return err
-			}
-		}
-		if tx.Engine() == store.Postgres {
-			_, err := tx.Exec(ctx, `ANALYZE family, person`)
-			return err
-		}
-		return nil
-	})
-	if errors.Is(err, errNotEmpty) && started {
-		return errors.New("registry: register changed during the empty check")
-	}
-	if err != nil && started {
-		*counts = batchCounts{}
-	}
-	return err
-}
-
 // loadChecker loads the region codes once for the whole import.
 func (r *Registry) loadChecker(ctx context.Context) (*Checker, error) {
 	villages := map[string]struct{}{}
@@ -356,183 +291,6 @@ func (s seenSet) key(v string) uint64 {
 // maxSeen bounds the in-file repeat detection; past it, repeats are still
 // caught by the register's own uniqueness, with a less specific message.
 const maxSeen = 20_000_000
-
-func (r *Registry) readFamilies(ctx context.Context, src RowReader, h *Header, c *Checker, o ImportOptions,
-	rep *reportWriter, read *readCounts, out chan<- []*importFamily) error {
-	seenKK, seenNIK := seenSet{}, seenSet{}
-	var cur *importFamily
-	var first []string // the current family's first row
-	batch := make([]*importFamily, 0, o.BatchFamilies)
-	lastProgress := time.Now()
-
-	finish := func() error {
-		if cur == nil {
-			return nil
-		}
-		f := cur
-		cur = nil
-		r.checkImportFamily(f, c, rep, seenKK, seenNIK)
-		read.families.Add(1)
-		if f.bad {
-			read.rejected.Add(1)
-			return nil
-		}
-		batch = append(batch, f)
-		if len(batch) >= o.BatchFamilies {
-			select {
-			case out <- batch:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			batch = make([]*importFamily, 0, o.BatchFamilies)
-		}
-		return nil
-	}
-
-	for {
-		row, pos, err := src.Next()
-		if err == io.EOF {
-			break
-		}
-		rowBad := false
-		if err != nil {
-			var re *RowError
-			if !errors.As(err, &re) {
-				return err
-			}
-			rep.add(re.Pos, errs.FieldError{Field: re.Column, Reason: re.Reason})
-			if re.Fatal {
-				read.stopped = re.Error()
-				// The family being read may be incomplete: do not write it.
-				if cur != nil {
-					rep.add(cur.pos[0], errs.FieldError{Field: "no_kk", Value: cur.fam.KK, Reason: "keluarga tidak diimpor karena berkas berhenti terbaca"})
-					cur = nil
-					read.families.Add(1)
-					read.rejected.Add(1)
-				}
-				break
-			}
-			if row == nil {
-				continue
-			}
-			// A row read with problems still belongs to its family, which
-			// must then be rejected whole.
-			rowBad = true
-		}
-		read.rows.Add(1)
-		kk := h.KK(row)
-		if cur == nil || kk != cur.fam.KK {
-			if err := finish(); err != nil {
-				return err
-			}
-			fam, fe := h.FamilyFromRow(row)
-			cur = &importFamily{fam: fam, pos: []Pos{pos}}
-			first = append(first[:0], row...)
-			for _, e := range fe {
-				rep.add(pos, e)
-				cur.bad = true
-			}
-			if kk == "" {
-				rep.add(pos, errs.FieldError{Field: "no_kk", Reason: "No. KK wajib diisi"})
-				cur.bad = true
-			}
-		} else if h.HasFamilyValues(row) {
-			// Family columns after the first row must be empty or equal.
-			for col := colVillage; col < FamilyColumnCount; col++ {
-				if v := h.get(row, col); v != "" && v != h.get(first, col) {
-					rep.add(pos, errs.FieldError{Field: Columns[col], Value: v,
-						Reason: "berbeda dengan baris pertama keluarga ini (baris " + cur.pos[0].String() + "); kosongkan atau samakan"})
-					cur.bad = true
-				}
-			}
-		}
-		if rowBad {
-			// Already reported; its cells are not worth checking one by one.
-			cur.bad = true
-			continue
-		}
-		p, fe := h.PersonFromRow(row)
-		for _, e := range fe {
-			rep.add(pos, e)
-			cur.bad = true
-		}
-		cur.members = append(cur.members, p)
-		cur.pos = append(cur.pos, pos)
-		if o.Progress != nil && read.rows.Load()%10000 == 0 && time.Since(lastProgress) > 200*time.Millisecond {
-			lastProgress = time.Now()
-			done, total := src.Progress()
-			o.Progress(ImportProgress{Rows: read.rows.Load(), Families: read.families.Load(), Bytes: done, Total: total})
-		}
-	}
-	if err := finish(); err != nil {
-		return err
-	}
-	if len(batch) > 0 {
-		select {
-		case out <- batch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
-}
-
-// checkImportFamily validates a family read from the file and marks it bad
-// on any hard error. Warnings are reported and do not reject.
-func (r *Registry) checkImportFamily(f *importFamily, c *Checker, rep *reportWriter, seenKK, seenNIK seenSet) {
-	for _, e := range c.CheckFamily(&f.fam) {
-		rep.add(f.pos[0], e)
-		f.bad = f.bad || !e.Warning
-	}
-	if !authz.Contains(c.Scope, f.fam.VillageCode) {
-		rep.add(f.pos[0], errs.FieldError{Field: "kode_wilayah", Value: f.fam.VillageCode, Reason: "wilayah di luar wewenang Anda"})
-		f.bad = true
-	}
-	if f.fam.KK != "" {
-		k := seenKK.key(f.fam.KK)
-		if prev, ok := seenKK[k]; ok {
-			rep.add(f.pos[0], errs.FieldError{Field: "no_kk", Value: f.fam.KK,
-				Reason: "No. KK ini sudah muncul di baris " + strconv.Itoa(int(prev)) + "; baris satu keluarga harus berurutan"})
-			f.bad = true
-		} else if len(seenKK) < maxSeen {
-			seenKK[k] = int32(f.pos[0].Row)
-		}
-	}
-	famErrs, memberErrs := CheckFamilyMembers(f.members)
-	for _, e := range famErrs {
-		rep.add(f.pos[0], e)
-		f.bad = true
-	}
-	for i := range f.members {
-		p := &f.members[i]
-		pos := f.pos[i+1]
-		for _, e := range append(c.CheckPerson(p), memberErrs[i]...) {
-			rep.add(pos, e)
-			f.bad = f.bad || !e.Warning
-		}
-	}
-	// Repeats across families of the file. Recorded only for good families,
-	// so that a rejected family does not block its corrected copy.
-	if f.bad {
-		return
-	}
-	for i := range f.members {
-		k := seenNIK.key(f.members[i].NIK)
-		if prev, ok := seenNIK[k]; ok {
-			rep.add(f.pos[i+1], errs.FieldError{Field: "nik", Value: f.members[i].NIK,
-				Reason: "NIK yang sama sudah dipakai di baris " + strconv.Itoa(int(prev)) + " berkas ini"})
-			f.bad = true
-		}
-	}
-	if f.bad {
-		return
-	}
-	for i := range f.members {
-		if len(seenNIK) < maxSeen {
-			seenNIK[seenNIK.key(f.members[i].NIK)] = int32(f.pos[i+1].Row)
-		}
-	}
-}
 
 type currentRow struct {
 	village      string

@@ -49,20 +49,26 @@ func nullTime(c Change) any {
 	return store.Micros(*c.ValidTo)
 }
 
-func familyValues(f *Family) []any {
+func familyValues(f *Family) []any { return familyValuesHash(f, f.Hash()) }
+
+// familyValuesHash is familyValues with the hash already computed.
+func familyValuesHash(f *Family, hash int64) []any {
 	return []any{f.ID, int64(f.Version), store.Micros(f.ValidFrom), nullTime(f.Change), f.KK, f.VillageCode,
 		f.Address, f.RT, f.RW, nullFloat(f.Latitude), nullFloat(f.Longitude), f.FloorMaterial, f.WallMaterial,
 		f.RoofMaterial, f.WaterSource, f.Sanitation, f.Electricity, f.CookingFuel, f.HouseOwnership,
 		f.LandOwnership, nullInt(f.FloorArea), strings.Join(f.Assets, "|"), int64(f.Cattle), int64(f.Buffalo),
 		int64(f.Goats), int64(f.Pigs), int64(f.Horses), int64(f.Poultry), f.Status, f.StatusReason,
-		f.Hash(), f.ChangedBy, f.ChangeReason}
+		hash, f.ChangedBy, f.ChangeReason}
 }
 
-func personValues(p *Person) []any {
+func personValues(p *Person) []any { return personValuesKey(p, NameKey(p.Name), p.Hash()) }
+
+// personValuesKey is personValues with the name key and hash already computed.
+func personValuesKey(p *Person, nameKey string, hash int64) []any {
 	return []any{p.ID, int64(p.Version), store.Micros(p.ValidFrom), nullTime(p.Change), p.FamilyID, p.VillageCode,
-		p.NIK, p.Name, NameKey(p.Name), p.Sex, p.BirthPlace, p.BirthDate, p.Relation, p.MaritalStatus,
+		p.NIK, p.Name, nameKey, p.Sex, p.BirthPlace, p.BirthDate, p.Relation, p.MaritalStatus,
 		p.MotherName, p.Education, p.SchoolLevel, p.SchoolID, p.Occupation, p.Disability, p.DisabilitySeverity,
-		p.Pregnant, strings.Join(p.PPKS, "|"), p.Status, p.StatusReason, p.Hash(), p.ChangedBy, p.ChangeReason}
+		p.Pregnant, strings.Join(p.PPKS, "|"), p.Status, p.StatusReason, hash, p.ChangedBy, p.ChangeReason}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -227,6 +233,13 @@ func (f *Family) Hash() int64 {
 // Hash is a digest of the person's content including the family they
 // belong to, excluding ID, version and change metadata.
 func (p *Person) Hash() int64 {
+	h := p.hashBody()
+	h.i(int(p.FamilyID))
+	return h.sum()
+}
+
+// hashBody is Hash up to the family ID, which a bulk load assigns last.
+func (p *Person) hashBody() hasher {
 	h := newHasher()
 	for _, v := range [...]string{p.VillageCode, p.NIK, p.Name, p.Sex, p.BirthPlace, p.BirthDate, p.Relation,
 		p.MaritalStatus, p.MotherName, p.Education, p.SchoolLevel, p.SchoolID, p.Occupation, p.Disability,
@@ -241,8 +254,7 @@ func (p *Person) Hash() int64 {
 	} else {
 		h.s("0")
 	}
-	h.i(int(p.FamilyID))
-	return h.sum()
+	return h
 }
 
 // narrow intersects a requested region with the caller's scope (internal/authz),

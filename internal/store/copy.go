@@ -23,23 +23,99 @@ func (tx *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows
 		if err != nil {
 			return 0, fmt.Errorf("store: copy into %s: %w", table, err)
 		}
-		var n int64
-		err = tx.conn.Raw(func(dc any) error {
-			c, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("store: unexpected driver connection %T", dc)
-			}
-			tag, err := c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(buf),
-				"COPY "+pgx.Identifier{table}.Sanitize()+" ("+strings.Join(columns, ", ")+") FROM STDIN")
-			n = tag.RowsAffected()
-			return err
-		})
-		if err != nil {
-			return n, fmt.Errorf("store: copy into %s: %w", table, err)
-		}
-		return n, nil
+		return tx.copyPG(ctx, table, columns, buf)
 	}
 	return tx.insertMany(ctx, table, columns, rows)
+}
+
+// CopyText holds rows already encoded in PostgreSQL's COPY text format, for
+// CopyFromText: a bulk load encodes straight from its own values, without a
+// boxed value per column. Add a row's columns in order, then End it.
+type CopyText struct {
+	buf  []byte
+	cols int // columns in the current row
+	rows int
+}
+
+func (c *CopyText) sep() {
+	if c.cols > 0 {
+		c.buf = append(c.buf, '\t')
+	}
+	c.cols++
+}
+
+// Str adds a text column.
+func (c *CopyText) Str(s string) { c.sep(); c.buf = appendCopyString(c.buf, s) }
+
+// Int adds an integer column.
+func (c *CopyText) Int(v int64) { c.sep(); c.buf = strconv.AppendInt(c.buf, v, 10) }
+
+// Bool adds a boolean column.
+func (c *CopyText) Bool(v bool) {
+	c.sep()
+	if v {
+		c.buf = append(c.buf, 't')
+	} else {
+		c.buf = append(c.buf, 'f')
+	}
+}
+
+// Float adds a floating-point column.
+func (c *CopyText) Float(v float64) { c.sep(); c.buf = strconv.AppendFloat(c.buf, v, 'g', -1, 64) }
+
+// Null adds a NULL column.
+func (c *CopyText) Null() { c.sep(); c.buf = append(c.buf, '\\', 'N') }
+
+// End ends a row of ncols columns; a row of another width is a programming error.
+func (c *CopyText) End(ncols int) {
+	if c.cols != ncols {
+		panic(fmt.Sprintf("store: copy row has %d values for %d columns", c.cols, ncols))
+	}
+	c.buf = append(c.buf, '\n')
+	c.cols = 0
+	c.rows++
+}
+
+// Bytes returns the encoded rows.
+func (c *CopyText) Bytes() []byte { return c.buf }
+
+// Rows is the number of rows ended so far.
+func (c *CopyText) Rows() int { return c.rows }
+
+// Reset empties c, keeping its memory.
+func (c *CopyText) Reset() { c.buf, c.cols, c.rows = c.buf[:0], 0, 0 }
+
+// CopyFromText loads rows encoded in c into table with PostgreSQL's COPY.
+// It is for PostgreSQL only; SQLite takes CopyFrom's values.
+func (tx *Tx) CopyFromText(ctx context.Context, table string, columns []string, c *CopyText) (int64, error) {
+	if tx.engine != Postgres {
+		return 0, fmt.Errorf("store: copy text into %s on %s", table, tx.engine)
+	}
+	if c.cols != 0 {
+		return 0, fmt.Errorf("store: copy into %s: unfinished row", table)
+	}
+	if c.rows == 0 {
+		return 0, nil
+	}
+	return tx.copyPG(ctx, table, columns, c.buf)
+}
+
+func (tx *Tx) copyPG(ctx context.Context, table string, columns []string, buf []byte) (int64, error) {
+	var n int64
+	err := tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: unexpected driver connection %T", dc)
+		}
+		tag, err := c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(buf),
+			"COPY "+pgx.Identifier{table}.Sanitize()+" ("+strings.Join(columns, ", ")+") FROM STDIN")
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: copy into %s: %w", table, err)
+	}
+	return n, nil
 }
 
 // appendCopyText encodes rows in PostgreSQL's COPY text format. Encoding
