@@ -2,11 +2,13 @@ package registry_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kemensos/jaring/internal/registry"
+	"github.com/kemensos/jaring/internal/store"
 )
 
 func TestImportIdempotentAndVersioned(t *testing.T) {
@@ -186,6 +188,85 @@ func TestImportMoveBetweenFamilies(t *testing.T) {
 		_, past1, _ := r.GetFamily(ctx, f1.ID, p.ValidFrom.Add(-time.Microsecond))
 		if len(now1) != 2 || len(past1) != 3 {
 			t.Fatalf("membership over time: now %d, before move %d", len(now1), len(past1))
+		}
+	})
+}
+
+// manyFamilies is a file of n valid families of two members each.
+func manyFamilies(n int) string {
+	var b strings.Builder
+	b.WriteString(header + "\n")
+	for i := 1; i <= n; i++ {
+		kk := fmt.Sprintf("32010115061%05d", i)
+		fmt.Fprintf(&b, "%s,32.01.01.2002,Jl. Melati %d,semen,,320101120580%04d,Budi Santoso,L,1980-05-12,kepala_keluarga,petani,,\n", kk, i, i)
+		fmt.Fprintf(&b, "%s,,,,,320101470385%04d,Siti Aminah,P,1985-03-07,istri,mengurus_rumah_tangga,,\n", kk, i)
+	}
+	return b.String()
+}
+
+// TestBulkLoadFailureLeavesRegisterEmpty: a load into an empty register
+// that the database refuses half-way, after earlier batches went in, leaves
+// no family, person, audit entry or used ID behind, keeps the indexes,
+// names the row of the failing batch, and the same file loads afterwards.
+func TestBulkLoadFailureLeavesRegisterEmpty(t *testing.T) {
+	runRegistry(t, func(t *testing.T, r *registry.Registry) {
+		ctx := context.Background()
+		exec := func(qs ...string) {
+			t.Helper()
+			for _, q := range qs {
+				if err := r.DB.Write(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q); return err }); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// The database refuses the person of family 30 (rows 60 and 61).
+		const refused = "3201014703850030"
+		if r.DB.Engine() == store.Postgres {
+			exec(`CREATE FUNCTION refuse_person() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN IF NEW.nik = '`+refused+`' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`,
+				`CREATE TRIGGER refuse BEFORE INSERT ON person FOR EACH ROW EXECUTE FUNCTION refuse_person()`)
+		} else {
+			exec(`CREATE TRIGGER refuse BEFORE INSERT ON person WHEN NEW.nik = '` + refused + `' BEGIN SELECT RAISE(ABORT, 'refused'); END`)
+		}
+		idsBefore := count(t, r.DB, `SELECT COALESCE(SUM(next_id), 0) FROM id_counters`)
+		auditBefore := count(t, r.DB, `SELECT COUNT(*) FROM audit_log`)
+		file := manyFamilies(40)
+		_, rep, err := importString(t, r, file, registry.ImportOptions{BatchFamilies: 4})
+		if err == nil || !strings.Contains(err.Error(), "row 58") || !strings.Contains(err.Error(), "refused") {
+			t.Fatalf("want the refusal at the batch starting on row 58, got %v\n%s", err, rep)
+		}
+		if n := count(t, r.DB, `SELECT (SELECT COUNT(*) FROM family) + (SELECT COUNT(*) FROM person)`); n != 0 {
+			t.Fatalf("%d rows left by a failed load", n)
+		}
+		if n := count(t, r.DB, `SELECT COUNT(*) FROM audit_log`); n != auditBefore {
+			t.Fatalf("audit entries %d, before %d", n, auditBefore)
+		}
+		if n := count(t, r.DB, `SELECT COALESCE(SUM(next_id), 0) FROM id_counters`); n != idsBefore {
+			t.Fatalf("ID counters moved: %d, before %d", n, idsBefore)
+		}
+		indexes := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('family_current_kk', 'person_current_nik', 'person_current_village_name')`
+		if r.DB.Engine() == store.Postgres {
+			indexes = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN ('family_current_kk', 'person_current_nik', 'person_current_village_name')`
+		}
+		if n := count(t, r.DB, indexes); n != 3 {
+			t.Fatalf("%d of 3 indexes after the failed load", n)
+		}
+		exec(`DROP TRIGGER refuse` + map[bool]string{true: " ON person", false: ""}[r.DB.Engine() == store.Postgres])
+		res, rep, err := importString(t, r, file, registry.ImportOptions{BatchFamilies: 4})
+		if err != nil || res.FamiliesAdded != 40 || res.PeopleAdded != 80 {
+			t.Fatalf("load after the failure: %+v %v\n%s", res, err, rep)
+		}
+		// IDs are numbered from the counters, which moved past them.
+		if n := count(t, r.DB, `SELECT COUNT(DISTINCT id) FROM person`); n != 80 {
+			t.Fatalf("%d distinct person IDs", n)
+		}
+		if n := count(t, r.DB, `SELECT COUNT(*) FROM id_counters WHERE (name = 'person' AND next_id = (SELECT MAX(id) + 1 FROM person)) OR (name = 'family' AND next_id = (SELECT MAX(id) + 1 FROM family))`); n != 2 {
+			t.Fatal("ID counters do not follow the loaded IDs")
+		}
+		verifyChain(t, r.DB)
+		res, _, err = importString(t, r, file, registry.ImportOptions{})
+		if err != nil || res.FamiliesUnchanged != 40 || res.PeopleUnchanged != 80 {
+			t.Fatalf("same file again: %+v %v", res, err)
 		}
 	})
 }
