@@ -55,6 +55,13 @@ func (r *Registry) bulkLoad(ctx context.Context, batches <-chan []*importFamily,
 				return err
 			}
 		}
+		if pg {
+			// The index builds at the end sort in memory instead of in
+			// temporary files (64 MB is the server's usual default).
+			if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+				return err
+			}
+		}
 		var ids bulkIDs
 		var err error
 		if ids.family, err = tx.HoldIDs(ctx, "family"); err != nil {
@@ -67,13 +74,20 @@ func (r *Registry) bulkLoad(ctx context.Context, batches <-chan []*importFamily,
 		ectx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		parts := make(chan *bulkPart, 2)
+		free := make(chan *bulkPart, 4) // loaded parts, whose buffers are used again
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer close(parts)
 			for batch := range batches {
-				p := r.encodeBulk(ectx, pg, batch, o, &ids)
+				var p *bulkPart
+				select {
+				case p = <-free:
+				default:
+					p = &bulkPart{}
+				}
+				r.encodeBulk(ectx, pg, p, batch, o, &ids)
 				select {
 				case parts <- p:
 				case <-ectx.Done():
@@ -94,6 +108,10 @@ func (r *Registry) bulkLoad(ctx context.Context, batches <-chan []*importFamily,
 			counts.add(p.counts)
 			*written += p.families
 			progress()
+			select {
+			case free <- p:
+			default:
+			}
 		}
 		wg.Wait()
 		if loadErr != nil {
@@ -117,7 +135,10 @@ func (r *Registry) bulkLoad(ctx context.Context, batches <-chan []*importFamily,
 			}
 		}
 		if pg {
-			_, err := tx.Exec(ctx, `ANALYZE family, person`)
+			// Statistics now for the columns lookups and searches filter
+			// on, so that the first queries plan well; autovacuum analyzes
+			// the other columns soon after the load commits.
+			_, err := tx.Exec(ctx, `ANALYZE family (kk, village_code, valid_to, status), person (nik, family_id, village_code, name_key, valid_to, status)`)
 			return err
 		}
 		return nil
@@ -145,11 +166,18 @@ type bulkPart struct {
 	families         int64
 }
 
-// encodeBulk numbers and encodes a batch of new families and their members.
-func (r *Registry) encodeBulk(ctx context.Context, pg bool, batch []*importFamily, o ImportOptions, ids *bulkIDs) *bulkPart {
+// encodeBulk numbers and encodes a batch of new families and their members
+// into p, whose buffers it reuses.
+func (r *Registry) encodeBulk(ctx context.Context, pg bool, p *bulkPart, batch []*importFamily, o ImportOptions, ids *bulkIDs) {
 	now := r.Now()
 	change := Change{ValidFrom: now, ChangedBy: o.Actor, ChangeReason: o.Reason}
-	p := &bulkPart{first: batch[0].pos[0], trail: make([]audit.Entry, 0, len(batch)), families: int64(len(batch))}
+	p.first, p.families, p.counts = batch[0].pos[0], int64(len(batch)), batchCounts{}
+	p.famText.Reset()
+	p.perText.Reset()
+	clear(p.famRows)
+	clear(p.perRows)
+	clear(p.trail)
+	p.famRows, p.perRows, p.trail = p.famRows[:0], p.perRows[:0], p.trail[:0]
 	for _, f := range batch {
 		f.fam.ID, f.fam.Version, f.fam.Change = ids.family, 1, change
 		ids.family++
@@ -174,7 +202,6 @@ func (r *Registry) encodeBulk(ctx context.Context, pg bool, batch []*importFamil
 		p.counts.pAdded += int64(len(f.members))
 		p.trail = append(p.trail, importEntry(ctx, o, &f.fam, "baru", len(f.members), 0, now))
 	}
-	return p
 }
 
 // load writes an encoded batch and its audit entries within tx.
