@@ -72,10 +72,9 @@ func (r *Registry) readFamilies(ctx context.Context, src RowReader, h *Header, c
 	go func() {
 		defer wg.Done()
 		defer close(raw)
+		// On an error the families read before it still go through, as
+		// a file that ends there would.
 		splitErr = splitFamilies(ctx, src, h, o, read, raw)
-		if splitErr != nil {
-			cancel()
-		}
 	}()
 	var pwg sync.WaitGroup
 	for i := 0; i < workers; i++ {

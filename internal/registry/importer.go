@@ -422,6 +422,9 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 			for j := range f.members {
 				p := &f.members[j]
 				p.FamilyID, p.VillageCode = f.fam.ID, f.fam.VillageCode
+				h := f.phash[j] // the parser's hash of the member, but for the family ID
+				h.i(int(p.FamilyID))
+				hash := h.sum()
 				if pl.pnew[j] {
 					p.ID, p.Version = nextPerson, 1
 					nextPerson++
@@ -429,7 +432,7 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 					famAdded++
 				} else {
 					cp := curPerson[p.NIK]
-					if p.Hash() == cp.hash {
+					if hash == cp.hash {
 						pUnchanged++
 						continue
 					}
@@ -439,7 +442,7 @@ func (r *Registry) writeBatch(ctx context.Context, tx *store.Tx, batch []*import
 					famChanged++
 				}
 				p.Change = change
-				personRows = append(personRows, personValues(p))
+				personRows = append(personRows, personValuesKey(p, f.keys[j], hash))
 			}
 			if pl.write || famAdded+famChanged > 0 {
 				trail = append(trail, importEntry(ctx, o, &f.fam, famState, famAdded, famChanged, now))
