@@ -147,8 +147,17 @@ func (tb *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
+	defer tb.slow(what, time.Now())
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		tb.fail(what, err)
+	}
+}
+
+// slow logs a step that took long: a hint for a loaded machine, never a
+// failure.
+func (tb *tab) slow(what string, start time.Time) {
+	if d := time.Since(start); d > 5*time.Second {
+		tb.t.Logf("%s took %s", what, d.Round(100*time.Millisecond))
 	}
 }
 
@@ -162,6 +171,14 @@ func run[T any](tb *tab, what string, a chromedp.Action[T]) T {
 		tb.fail(what, err)
 	}
 	return v
+}
+
+// discard runs a, dropping its value, as a step of do.
+func discard[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, t)
+		return chromedp.Void{}, err
+	}
 }
 
 func (tb *tab) fail(what string, err error) {
