@@ -31,7 +31,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	migrate := fs.Bool("migrate", false, "migrate the schema before serving")
 	tlsCert := fs.String("tls-cert", env.Getenv("JARING_TLS_CERT"), "TLS certificate file (serve HTTPS)")
 	tlsKey := fs.String("tls-key", env.Getenv("JARING_TLS_KEY"), "TLS key file")
+	var sf shedFlags
+	sf.register(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	shed, err := sf.resolve(fs, env)
+	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -74,7 +80,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if _, err := complaint.Schedule(ctx, jobRunner, complaints); err != nil {
 		return err
 	}
-	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger, Complaints: complaints})
+	shed = server.ShedDefaults(shed, db.PoolSize())
+	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger, Complaints: complaints, Shed: shed})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -84,6 +91,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(env.Stdout, "Jaring berjalan di %s://%s (basis data: %s, %s). Hentikan dengan Ctrl+C.\n", scheme, ln.Addr(), db.Engine(), db.Where())
+	fmt.Fprintf(env.Stdout, "Batas beban: publik %d sekaligus (antre %d, %s), pengguna masuk %d (antre %d, %s); lebih dari itu 503, coba lagi %s.\n",
+		shed.PublicInFlight, shed.PublicQueue, shed.PublicWait, shed.UserInFlight, shed.UserQueue, shed.UserWait, shed.RetryAfter)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() {

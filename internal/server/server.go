@@ -45,6 +45,8 @@ type Deps struct {
 	// Complaints serves complaints and WBS reports; nil makes one on DB
 	// with the Auth service's key.
 	Complaints *complaint.Service
+	// Shed is the load shedding by priority (shed.go); zero fields take defaults.
+	Shed Shed
 }
 
 // Server is the HTTP handler of Jaring.
@@ -56,6 +58,7 @@ type Server struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	metrics  http.Handler
+	shed     *shedder
 }
 
 // New builds the server.
@@ -71,6 +74,7 @@ func New(d Deps) *Server {
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10}}, []string{"route"})
 	reg.MustRegister(s.requests, s.duration)
 	s.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	s.shed = newShedder(ShedDefaults(d.Shed, d.DB.PoolSize()), reg)
 
 	regions := region.Store{DB: d.DB}
 	if d.Complaints == nil {
@@ -96,8 +100,10 @@ func New(d Deps) *Server {
 	}
 	// observe must see the request the mux sets Pattern on: nothing between them copies it.
 	// The inner recoverer turns a handler's panic into a 500 that observe logs
-	// and counts under its route; the outer one covers the middleware.
-	s.handler = s.recoverer(s.requestID(s.securityHeaders(s.loadSession(s.observe(s.recoverer(s.mux))))))
+	// and counts under its route; the outer one covers the middleware. The
+	// shedder classifies by the session loadSession found, and its busy
+	// answers are observed under the route "shed".
+	s.handler = s.recoverer(s.requestID(s.securityHeaders(s.loadSession(s.observe(s.shed.limit(s.recoverer(s.mux)))))))
 	return s
 }
 
@@ -276,6 +282,7 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	route  string // set by a middleware that answers before the mux
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -302,7 +309,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		route := r.Pattern
-		if route == "" {
+		if sw.route != "" {
+			route = sw.route
+		} else if route == "" {
 			route = "unmatched"
 		}
 		if sw.status == 0 {

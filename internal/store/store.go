@@ -133,6 +133,10 @@ func (db *DB) Close() error {
 	return err
 }
 
+// PoolSize is how many read connections may be open at once: how many
+// requests can query the database at the same time.
+func (db *DB) PoolSize() int { return db.read.Stats().MaxOpenConnections }
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 

@@ -1,0 +1,227 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kemensos/jaring/internal/httpx"
+)
+
+// Shed sets the load shedding by priority. Requests fall in three classes:
+// health and metrics (never shed), signed-in (a valid session or token)
+// and public (everything else, the citizens' side included). Each of the
+// last two has its own allowance: at most InFlight requests handled at
+// once, at most Queue more waiting for a slot, each for at most Wait.
+// Beyond that a request is answered at once with 503, Retry-After and a
+// tiny "busy" page (problem+json under /api/), so that a crowd on the
+// public side gets a fast answer instead of a timeout and cannot take the
+// signed-in operators' capacity. Zero fields take the defaults of
+// ShedDefaults.
+type Shed struct {
+	PublicInFlight int
+	PublicQueue    int
+	PublicWait     time.Duration
+	UserInFlight   int
+	UserQueue      int
+	UserWait       time.Duration
+	// RetryAfter is the wait the busy answer asks for, in whole seconds.
+	RetryAfter time.Duration
+}
+
+// ShedDefaults fills the zero (or negative) fields of s from the database pool size
+// (connections a request can hold) and GOMAXPROCS. The public side gets
+// at most three quarters of the pool, and no more than 8 requests per
+// processor, so that a signed-in request always finds a connection and
+// the processor; signed-in users get the whole pool and a longer wait.
+func ShedDefaults(s Shed, pool int) Shed {
+	if pool < 1 {
+		pool = 1
+	}
+	procs := runtime.GOMAXPROCS(0)
+	if s.PublicInFlight <= 0 {
+		s.PublicInFlight = max(2, min(pool*3/4, 8*procs))
+	}
+	if s.PublicQueue <= 0 {
+		s.PublicQueue = 8 * s.PublicInFlight
+	}
+	if s.PublicWait <= 0 {
+		s.PublicWait = 50 * time.Millisecond
+	}
+	if s.UserInFlight <= 0 {
+		s.UserInFlight = max(4, pool)
+	}
+	if s.UserQueue <= 0 {
+		s.UserQueue = 16 * s.UserInFlight
+	}
+	if s.UserWait <= 0 {
+		s.UserWait = 5 * time.Second
+	}
+	if s.RetryAfter < time.Second {
+		s.RetryAfter = 5 * time.Second
+	}
+	return s
+}
+
+// Request classes of the shedder, as the metrics label them.
+const (
+	classSystem = "system"
+	classUser   = "user"
+	classPublic = "public"
+)
+
+// limiter is one class's allowance: slots is a semaphore of InFlight
+// places; waiting requests queue on it in arrival order (a channel's
+// senders are served first come, first served).
+type limiter struct {
+	slots  chan struct{}
+	queued atomic.Int64
+	queue  int64
+	wait   time.Duration
+}
+
+func newLimiter(inFlight, queue int, wait time.Duration) *limiter {
+	return &limiter{slots: make(chan struct{}, inFlight), queue: int64(queue), wait: wait}
+}
+
+// acquire takes a slot, or waits in the queue for one; reason says why not.
+func (l *limiter) acquire(ctx context.Context) (ok bool, reason string) {
+	select {
+	case l.slots <- struct{}{}:
+		return true, ""
+	default:
+	}
+	if l.queued.Add(1) > l.queue {
+		l.queued.Add(-1)
+		return false, "full"
+	}
+	defer l.queued.Add(-1)
+	t := time.NewTimer(l.wait)
+	defer t.Stop()
+	select {
+	case l.slots <- struct{}{}:
+		return true, ""
+	case <-t.C:
+		return false, "timeout"
+	case <-ctx.Done():
+		return false, "gone"
+	}
+}
+
+func (l *limiter) release() { <-l.slots }
+
+// shedder is the middleware of Shed.
+type shedder struct {
+	cfg    Shed
+	public *limiter
+	user   *limiter
+	shed   *prometheus.CounterVec
+	// The busy answers, made once.
+	retry       string
+	page, probl []byte
+}
+
+func newShedder(cfg Shed, reg prometheus.Registerer) *shedder {
+	sh := &shedder{cfg: cfg,
+		public: newLimiter(cfg.PublicInFlight, cfg.PublicQueue, cfg.PublicWait),
+		user:   newLimiter(cfg.UserInFlight, cfg.UserQueue, cfg.UserWait),
+		shed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jaring_http_shed_total",
+			Help: "Requests answered 503 busy by the load shedder, by class and reason (full: queue full, timeout: waited too long, gone: client left)."},
+			[]string{"class", "reason"}),
+	}
+	secs := int(cfg.RetryAfter / time.Second)
+	sh.retry = strconv.Itoa(secs)
+	sh.page = []byte(fmt.Sprintf(busyPage, secs, secs))
+	sh.probl, _ = json.Marshal(httpx.Problem{Type: "about:blank", Title: "Layanan sedang sibuk", Status: http.StatusServiceUnavailable,
+		Detail: fmt.Sprintf("Terlalu banyak permintaan saat ini. Coba lagi dalam %d detik. (Service busy: try again in %d seconds.)", secs, secs)})
+	sh.probl = append(sh.probl, '\n')
+	help := map[string]string{"inflight": "Requests being handled, by class.", "queued": "Requests waiting for a slot, by class.",
+		"inflight_limit": "Requests a class may have in flight at once."}
+	gauge := func(class, what string, f func() float64) {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jaring_http_" + what, Help: help[what],
+			ConstLabels: prometheus.Labels{"class": class}}, f))
+	}
+	for class, l := range map[string]*limiter{classPublic: sh.public, classUser: sh.user} {
+		gauge(class, "inflight", func() float64 { return float64(len(l.slots)) })
+		gauge(class, "queued", func() float64 { return float64(l.queued.Load()) })
+		gauge(class, "inflight_limit", func() float64 { return float64(cap(l.slots)) })
+	}
+	reg.MustRegister(sh.shed)
+	return sh
+}
+
+// busyPage is the whole busy answer of the back office and the public
+// pages: Indonesian first, English below; no style, script or image.
+const busyPage = `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Sedang sibuk — Busy</title></head><body>
+<h1>Layanan sedang sibuk</h1>
+<p>Terlalu banyak orang sedang memakai layanan ini. Silakan coba lagi dalam %d detik.</p>
+<p lang="en">The service is busy. Please try again in %d seconds.</p>
+</body></html>
+`
+
+// classify tells a request's class; it runs after loadSession.
+func classify(r *http.Request) string {
+	switch r.URL.Path {
+	case "/healthz", "/readyz", "/metrics":
+		return classSystem
+	}
+	if httpx.SessionFrom(r.Context()) != nil {
+		return classUser
+	}
+	return classPublic
+}
+
+// limit is the middleware: it holds a slot of the request's class while
+// the rest of the chain runs, or answers busy.
+func (sh *shedder) limit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		class := classify(r)
+		var l *limiter
+		switch class {
+		case classSystem:
+			next.ServeHTTP(w, r)
+			return
+		case classUser:
+			l = sh.user
+		default:
+			l = sh.public
+		}
+		ok, reason := l.acquire(r.Context())
+		if !ok {
+			sh.shed.WithLabelValues(class, reason).Inc()
+			sh.busy(w, r)
+			return
+		}
+		defer l.release()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// busy writes the 503 answer. The route of the metrics and the log is
+// "shed": the mux never saw the request.
+func (sh *shedder) busy(w http.ResponseWriter, r *http.Request) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.route = "shed"
+	}
+	h := w.Header()
+	h.Set("Retry-After", sh.retry)
+	h.Set("Cache-Control", "no-store")
+	if isAPI(r) {
+		h.Set("Content-Type", "application/problem+json; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write(sh.probl)
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = w.Write(sh.page)
+}
