@@ -2,11 +2,17 @@
 // figures; it asserts nothing. See docs/benchmarks.md and scripts/bench/.
 //
 //	jaring-bench search --db URL [--district CODE] [--queries N] [--concurrency C]
+//	jaring-bench http --url URL (--nik-file F | --body-file F) [--concurrency N] [--duration D] [--rate R]
 //
 // search times registry.SearchPeople within one district over a
 // deterministic set of queries built from names present there, and, as the
 // baseline of the same run, the indexed region-range lookup alone (the same
 // rows' columns, no name matching).
+//
+// http is a load generator for one endpoint (the public status check in
+// scripts/bench/cekbansos.sh): keep-alive connections, closed loop or a
+// fixed rate, requests/s, latency percentiles and status counts (503 busy
+// apart), and optionally a signed-in user's page measured meanwhile.
 package main
 
 import (
@@ -36,6 +42,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "search":
 		err = runSearch(ctx, args[1:], stdout, stderr)
+	case "http":
+		err = runHTTP(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "jaring-bench: unknown command %q\n\n", args[0])
 		usage(stderr)
@@ -60,6 +68,8 @@ func usage(w io.Writer) {
 Commands:
   search   name search latency within one district (registry.SearchPeople)
            against the plain region-range lookup, on a loaded register
+  http     load on one HTTP endpoint (closed loop or fixed rate): requests/s,
+           p50/p90/p99/max, status counts, a signed-in probe page meanwhile
 
 Run "jaring-bench COMMAND -h" for the options of a command.
 `)
