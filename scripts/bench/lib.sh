@@ -7,7 +7,11 @@ BIN=$OUT/bin
 SEED=${SEED:-1}
 KEEP=${KEEP:-1}                     # 1: leave the loaded registers for search.sh; 0: drop them at exit
 ENGINES=${ENGINES:-postgres sqlite}
-REGIONS=${REGIONS:-$ROOT/../shared/data/regions/kemendagri-2025.csv}
+# The reference data beside the repository (../shared), or beside a worktree's parent.
+if [ -z "${REGIONS:-}" ]; then
+	REGIONS=$ROOT/../shared/data/regions/kemendagri-2025.csv
+	[ -f "$REGIONS" ] || [ ! -f "$ROOT/../../shared/data/regions/kemendagri-2025.csv" ] || REGIONS=$ROOT/../../shared/data/regions/kemendagri-2025.csv
+fi
 
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 BENCH_DB=${BENCH_DB:-jaring_bench}  # the register; dropped and created again by import.sh
