@@ -13,8 +13,8 @@ import (
 // else its JARING_* variable, or else the default derived from the
 // database pool and the processors (0).
 type shedFlags struct {
-	ints  []shedInt
-	durs  []shedDur
+	ints []shedInt
+	durs []shedDur
 	shed server.Shed
 }
 

@@ -294,7 +294,6 @@ func TestShedWiring(t *testing.T) {
 	})
 }
 
-
 // shedCount reads jaring_http_shed_total{class, reason} from reg.
 func shedCount(reg *prometheus.Registry, class, reason string) float64 {
 	mfs, err := reg.Gather()
