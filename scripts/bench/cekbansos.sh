@@ -133,6 +133,7 @@ case $SETUP in
 0) ready || say "bench: warning: $CEK_DB does not hold $FAMILIES families with final determinations" ;;
 *) if has_step setup && ! ready; then setup; fi ;;
 esac
+quietly cek-migrate "$JARING" migrate --db "$DB_URL"
 operator
 sample
 echo "register: $(cdb -c "SELECT COUNT(*) FROM family WHERE valid_to IS NULL") families, $(cdb -c "SELECT COUNT(*) FROM person WHERE valid_to IS NULL") people, PostgreSQL $(cdb -c "SHOW server_version"), $(wc -l <"$NIKS") NIKs in the sample"
@@ -150,7 +151,7 @@ if has_step pgbench; then
 	# The sample goes into the database (schema bench, apart from Jaring's
 	# tables) so that pgbench can pick a random NIK in the lookup statement
 	# itself: one primary-key read of a small table in the same round trip.
-	cdb -c "CREATE SCHEMA IF NOT EXISTS bench" -c "DROP TABLE IF EXISTS bench.nik" \
+	PGOPTIONS="-c client_min_messages=warning" cdb -c "CREATE SCHEMA IF NOT EXISTS bench" -c "DROP TABLE IF EXISTS bench.nik" \
 		-c "CREATE TABLE bench.nik (i INTEGER PRIMARY KEY, nik TEXT NOT NULL)"
 	awk '{ print NR "," $1 }' "$NIKS" | cdb -c "\\copy bench.nik FROM STDIN WITH (FORMAT csv)"
 	cdb -c "ANALYZE bench.nik" >/dev/null
