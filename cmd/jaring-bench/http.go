@@ -382,9 +382,9 @@ func (r httpResult) report(w io.Writer, label, target string, c int, rate float6
 		fmt.Fprintf(w, "probe        GET %s as a signed-in user every %s: statuses %s\n", probe.url, probe.every, prStatus)
 	}
 	// One line for scripts.
-	fmt.Fprintf(w, "summary rps=%.0f ok_rps=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f ok=%d busy=%d busy_share=%.3f busy_p50_ms=%.2f busy_p99_ms=%.2f errors=%d late=%d probe_n=%d probe_p50_ms=%.2f probe_p99_ms=%.2f probe_max_ms=%.2f\n",
-		rps, float64(ok)/r.wall.Seconds(), msf(all.p50), msf(all.p90), msf(all.p99), msf(all.max), ok, busy, float64(busy)/float64(max(n, 1)),
-		msf(busyLat.p50), msf(busyLat.p99), r.errs, r.late, pr.n, msf(pr.p50), msf(pr.p99), msf(pr.max))
+	fmt.Fprintf(w, "summary rps=%.0f ok_rps=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f ok=%d ok_p50_ms=%.2f ok_p99_ms=%.2f busy=%d busy_share=%.3f busy_p50_ms=%.2f busy_p99_ms=%.2f errors=%d late=%d probe_n=%d probe_p50_ms=%.2f probe_p99_ms=%.2f probe_max_ms=%.2f\n",
+		rps, float64(ok)/r.wall.Seconds(), msf(all.p50), msf(all.p90), msf(all.p99), msf(all.max), ok, msf(okLat.p50), msf(okLat.p99),
+		busy, float64(busy)/float64(max(n, 1)), msf(busyLat.p50), msf(busyLat.p99), r.errs, r.late, pr.n, msf(pr.p50), msf(pr.p99), msf(pr.max))
 }
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -43,7 +43,7 @@ func (f *shedFlags) register(fs *flag.FlagSet) {
 	help := map[string]string{
 		"public-inflight": "anonymous (public) requests handled at once; more wait or get 503 busy (default: 3/4 of the database pool, at most 8 per processor)",
 		"public-queue":    "anonymous requests that may wait for a slot (default 8 × public-inflight)",
-		"public-wait":     "longest wait of an anonymous request for a slot before 503 busy (default 50ms)",
+		"public-wait":     "longest wait of an anonymous request for a slot before 503 busy (default 500ms)",
 		"user-inflight":   "signed-in requests handled at once (default: the database pool)",
 		"user-queue":      "signed-in requests that may wait for a slot (default 16 × user-inflight)",
 		"user-wait":       "longest wait of a signed-in request for a slot (default 5s)",

@@ -53,7 +53,7 @@ func ShedDefaults(s Shed, pool int) Shed {
 		s.PublicQueue = 8 * s.PublicInFlight
 	}
 	if s.PublicWait <= 0 {
-		s.PublicWait = 50 * time.Millisecond
+		s.PublicWait = 500 * time.Millisecond
 	}
 	if s.UserInFlight <= 0 {
 		s.UserInFlight = max(4, pool)

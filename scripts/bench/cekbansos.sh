@@ -224,7 +224,8 @@ row() { [ -n "${2:-}" ] && printf '| %s | %s |\n' "$1" "$2" || true; }
 row "pgbench, same lookup, $CLIENTS clients (tps)" "${R[pg_tps]:-}"
 row "pgbench latency average (ms)" "${R[pg_lat]:-}"
 row "jaring checks/s, closed loop, $CLIENTS connections (200 only)" "${R[closed.ok_rps]:-}"
-row "  p50 / p99 (ms)" "${R[closed.p50_ms]:+${R[closed.p50_ms]} / ${R[closed.p99_ms]}}"
+row "  p50 / p99 of the 200 answers (ms)" "${R[closed.ok_p50_ms]:+${R[closed.ok_p50_ms]} / ${R[closed.ok_p99_ms]}}"
+row "  503 busy answers" "${R[closed.busy]:-}"
 if [ -n "${R[pg_tps]:-}" ] && [ -n "${R[closed.ok_rps]:-}" ]; then
 	row "ratio jaring / pgbench (target >= 0.5)" "$(awk -v a="${R[closed.ok_rps]}" -v b="${R[pg_tps]}" 'BEGIN { printf "%.2f", a / b }')"
 fi
