@@ -12,12 +12,14 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/httpx"
 )
 
 // Shed sets the load shedding by priority. Requests fall in three classes:
-// health and metrics (never shed), signed-in (a valid session or token)
-// and public (everything else, the citizens' side included). Each of the
+// health and metrics (never shed), signed-in (a valid session or token of
+// staff or a machine client) and public (everything else: the citizens'
+// side, signed-in citizens included). Each of the
 // last two has its own allowance: at most InFlight requests handled at
 // once, at most Queue more waiting for a slot, each for at most Wait.
 // Beyond that a request is answered at once with 503, Retry-After and a
@@ -174,7 +176,9 @@ func classify(r *http.Request) string {
 	case "/healthz", "/readyz", "/metrics":
 		return classSystem
 	}
-	if httpx.SessionFrom(r.Context()) != nil {
+	// A signed-in citizen is the public: only staff and machine clients
+	// are served from the signed-in allowance.
+	if sess := httpx.SessionFrom(r.Context()); sess != nil && authz.Role(sess.User.Role) != authz.Citizen {
 		return classUser
 	}
 	return classPublic

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -117,7 +118,11 @@ func TestShedByPriority(t *testing.T) {
 	withUser := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if u := r.Header.Get("X-Test-User"); u != "" {
-				r = r.WithContext(httpx.WithSession(r.Context(), &auth.Session{User: auth.User{Username: u}}))
+				role := "dinsos"
+				if u == "warga" {
+					role = string(authz.Citizen)
+				}
+				r = r.WithContext(httpx.WithSession(r.Context(), &auth.Session{User: auth.User{Username: u, Role: role}}))
 			}
 			next.ServeHTTP(w, r)
 		})
@@ -138,8 +143,10 @@ func TestShedByPriority(t *testing.T) {
 
 	checkBusy(t, "public page, allowance and queue full", shedGet(t, ts.URL+"/cek", ""), false)
 	checkBusy(t, "public API, allowance and queue full", shedGet(t, ts.URL+"/api/v1/publik/cek", ""), true)
-	if n := shedCount(reg, classPublic, "full"); n != 2 {
-		t.Errorf("shed public/full = %v, want 2", n)
+	// A signed-in citizen is the public.
+	checkBusy(t, "signed-in citizen, allowance and queue full", shedGet(t, ts.URL+"/warga", "warga"), false)
+	if n := shedCount(reg, classPublic, "full"); n != 3 {
+		t.Errorf("shed public/full = %v, want 3", n)
 	}
 	if a := shedGet(t, ts.URL+"/", "operator"); a.status != http.StatusOK || a.body != "ok" {
 		t.Errorf("signed-in request while the public side is saturated: %d %s", a.status, a.body)
