@@ -80,7 +80,7 @@ func TestHTTPLoad(t *testing.T) {
 		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
 	}
 	got := out.String()
-	m := regexp.MustCompile(`summary rps=\d+ ok_rps=\d+ .* ok=(\d+) busy=(\d+) .* errors=(\d+) .* probe_n=(\d+)`).FindStringSubmatch(got)
+	m := regexp.MustCompile(`summary rps=\d+ ok_rps=\d+ .* ok=(\d+) .* busy=(\d+) .* errors=(\d+) .* probe_n=(\d+)`).FindStringSubmatch(got)
 	if m == nil {
 		t.Fatalf("no summary line:\n%s", got)
 	}
