@@ -74,7 +74,11 @@ func New(d Deps) *Server {
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10}}, []string{"route"})
 	reg.MustRegister(s.requests, s.duration)
 	s.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
-	s.shed = newShedder(ShedDefaults(d.Shed, d.DB.PoolSize()), reg)
+	pool := 0
+	if d.DB != nil {
+		pool = d.DB.PoolSize()
+	}
+	s.shed = newShedder(ShedDefaults(d.Shed, pool), reg)
 
 	regions := region.Store{DB: d.DB}
 	if d.Complaints == nil {
