@@ -29,6 +29,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/complaint/publicweb"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -45,6 +46,8 @@ type Deps struct {
 	// Complaints serves complaints and WBS reports; nil makes one on DB
 	// with the Auth service's key.
 	Complaints *complaint.Service
+	// Proposals is the proposal service with the server's job runner; nil: one without.
+	Proposals *proposal.Service
 }
 
 // Server is the HTTP handler of Jaring.
@@ -81,7 +84,7 @@ func New(d Deps) *Server {
 		d.Complaints = complaint.New(d.DB, key)
 	}
 	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints}
-	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints})
+	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Proposals: d.Proposals})
 	s.routes = append(s.routes,
 		httpx.Route{Method: "GET", Pattern: "/healthz", Action: authz.Public, Handler: s.healthz},
 		httpx.Route{Method: "GET", Pattern: "/readyz", Action: authz.Public, Handler: s.readyz},
