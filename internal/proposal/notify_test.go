@@ -60,4 +60,3 @@ func TestNotifications(t *testing.T) {
 		}
 	})
 }
-

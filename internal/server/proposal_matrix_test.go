@@ -158,6 +158,17 @@ func mxProposalCases(t *testing.T, x *mx, db *store.DB, cases map[string]mxCase)
 			outside: []mxBuild{mxFixed(mxProbe{req: mxFile("/musdes/"+id(o.doneB)+"/pindaian", "berkas", "ba.pdf", "bukan pdf", nil),
 				want: []int{http.StatusUnprocessableEntity, http.StatusNotFound}, mutates: true})},
 		},
+		// The matrix's citizen has no citizen profile: refused (403); the
+		// service's tests cover a verified citizen's usul and sanggah.
+		"GET /warga/usulan": {inside: mxFixed(mxProbe{req: mxGet("/warga/usulan"), want: []int{http.StatusOK, http.StatusForbidden}}),
+			why: "a citizen's own items only, chosen by the account"},
+		"POST /warga/usulan": {
+			inside: mxFixed(mxProbe{req: mxFile("/warga/usulan", "foto", "r.jpg", mxJPEG, map[string]string{"jenis": "usul_program", "program": "BPNT", "alasan": "uji"}),
+				want: []int{http.StatusSeeOther, http.StatusUnprocessableEntity, http.StatusForbidden}}),
+			outside: []mxBuild{mxFixed(mxProbe{req: mxFile("/warga/usulan", "foto", "r.jpg", mxJPEG,
+				map[string]string{"jenis": "sanggah", "keluarga": id(x.famB.ID), "alasan": "uji", "lintang": "-8.6", "bujur": "122.2"}),
+				want: []int{http.StatusUnprocessableEntity, http.StatusForbidden}, mutates: true})},
+		},
 		"GET /musdes/{id}/pindaian": get("/musdes/"+id(o.doneA)+"/pindaian", "/musdes/"+id(o.doneB)+"/pindaian"),
 	}
 	for k, v := range add {

@@ -149,7 +149,7 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/simulasi/{id}", Action: authz.ProgramRead, Handler: w.detPage},
 		// Every other GET gets the 404 page (problem+json under /api/).
 		{Method: "GET", Pattern: "/", Action: authz.Public, Handler: w.notFound},
-	}, append(complaintRoutes(w), w.proposalRoutes()...)...)
+	}, append(append(complaintRoutes(w), w.proposalRoutes()...), w.citizenRoutes()...)...)
 }
 
 // page is what the layout needs, plus the page's own Data.
