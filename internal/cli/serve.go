@@ -14,6 +14,8 @@ import (
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/complaint"
+	"github.com/kemensos/jaring/internal/notify"
+	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/seed"
@@ -81,7 +83,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	shed = server.ShedDefaults(shed, db.PoolSize())
-	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger, Complaints: complaints, Shed: shed})
+	props := proposal.New(db)
+	props.Jobs, props.Notify = jobRunner, proposal.Notifier(notify.New(db))
+	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger, Complaints: complaints, Proposals: props, Shed: shed})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -244,3 +244,13 @@ func (it Item) DecodePayload() (Payload, error) {
 	err := json.Unmarshal(it.Payload, &p)
 	return p, err
 }
+
+// FamilyOfKK returns the current family holding a KK number, 0 when none.
+func (s *Service) FamilyOfKK(ctx context.Context, kk string) (int64, error) {
+	var id int64
+	err := s.DB.QueryRow(ctx, `SELECT id FROM family WHERE kk = $1 AND valid_to IS NULL`, strings.TrimSpace(kk)).Scan(&id)
+	if store.IsNoRows(err) {
+		return 0, nil
+	}
+	return id, err
+}

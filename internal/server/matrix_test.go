@@ -1028,7 +1028,7 @@ func statusIn(s int, want []int, lo, hi int) bool {
 func TestScopeMatrix(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		x := newMx(t, db)
-		cases := mxCases()
+		cases := mxProposalCases(t, x, db, mxCases())
 		maps.Copy(cases, mxComplaintCases())
 		seen := map[string]bool{}
 		for _, rt := range x.srv.Routes() {

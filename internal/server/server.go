@@ -29,6 +29,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/complaint/publicweb"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -47,6 +48,8 @@ type Deps struct {
 	Complaints *complaint.Service
 	// Shed is the load shedding by priority (shed.go); zero fields take defaults.
 	Shed Shed
+	// Proposals is the proposal service with the server's job runner; nil: one without.
+	Proposals *proposal.Service
 }
 
 // Server is the HTTP handler of Jaring.
@@ -89,7 +92,7 @@ func New(d Deps) *Server {
 		d.Complaints = complaint.New(d.DB, key)
 	}
 	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints}
-	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints})
+	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Proposals: d.Proposals})
 	s.routes = append(s.routes,
 		httpx.Route{Method: "GET", Pattern: "/healthz", Action: authz.Public, Handler: s.healthz},
 		httpx.Route{Method: "GET", Pattern: "/readyz", Action: authz.Public, Handler: s.readyz},

@@ -33,6 +33,7 @@ import (
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/nik"
+	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 )
@@ -45,6 +46,8 @@ type Deps struct {
 	Imports  *registry.Jobs
 	// Complaints serves the complaint and WBS pages.
 	Complaints *complaint.Service
+	// Proposals is the server's proposal service (with its job runner); nil: one on Registry's database.
+	Proposals *proposal.Service
 }
 
 // Web serves the back office pages.
@@ -146,7 +149,7 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/simulasi/{id}", Action: authz.ProgramRead, Handler: w.detPage},
 		// Every other GET gets the 404 page (problem+json under /api/).
 		{Method: "GET", Pattern: "/", Action: authz.Public, Handler: w.notFound},
-	}, complaintRoutes(w)...)
+	}, append(append(complaintRoutes(w), w.proposalRoutes()...), w.citizenRoutes()...)...)
 }
 
 // page is what the layout needs, plus the page's own Data.

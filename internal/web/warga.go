@@ -1,0 +1,117 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/citizen"
+	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/proposal"
+)
+
+// ---- a citizen's usul and sanggah (/warga/usulan) ----
+//
+// A signed-in verified citizen proposes their own family for a program,
+// resigns from one, or objects to a recipient of their village with a
+// photo of the house and GPS coordinates, and follows the status of their
+// items. The service refuses anything outside the citizen's village.
+
+func (w *Web) citizenRoutes() []httpx.Route {
+	return []httpx.Route{
+		{Method: "GET", Pattern: "/warga/usulan", Action: authz.CitizenSelf, Handler: w.citizenItems},
+		{Method: "POST", Pattern: "/warga/usulan", Action: authz.CitizenSelf, Handler: w.citizenSubmit, MaxBody: 2*proposal.MaxEvidence + 1<<20},
+	}
+}
+
+type citizenData struct {
+	Items    []proposal.Item
+	Verified bool
+	FamilyID int64
+	Form     map[string]string
+	Errors   []string
+}
+
+func (w *Web) citizenItems(rw http.ResponseWriter, r *http.Request) {
+	w.renderCitizen(rw, r, http.StatusOK, map[string]string{}, nil)
+}
+
+func (w *Web) renderCitizen(rw http.ResponseWriter, r *http.Request, status int, form map[string]string, problems []string) {
+	a, ok := citizen.From(r.Context())
+	if !ok {
+		w.renderError(rw, r, fmt.Errorf("hanya untuk warga: %w", errs.ErrForbidden))
+		return
+	}
+	svc := w.proposals()
+	items, err := svc.List(r.Context(), proposal.Filter{CitizenID: a.ID, Limit: 100})
+	if err != nil {
+		w.renderError(rw, r, err)
+		return
+	}
+	fam, err := svc.FamilyOfKK(r.Context(), a.KK)
+	if err != nil {
+		w.renderError(rw, r, err)
+		return
+	}
+	p := w.newPage(r, "warga_usulan", "warga_usulan_judul")
+	w.render(rw, r, status, "warga_usulan", withData(p, citizenData{Items: items, Verified: a.Verified, FamilyID: fam, Form: form, Errors: problems}))
+}
+
+func parseCoord(s string) *float64 {
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.ReplaceAll(s, ",", ".")), 64)
+	if err != nil {
+		return nil
+	}
+	return &v
+}
+
+func (w *Web) citizenSubmit(rw http.ResponseWriter, r *http.Request) {
+	a, err := citizen.RequireVerified(r.Context())
+	if err != nil {
+		w.renderError(rw, r, err)
+		return
+	}
+	if err := r.ParseMultipartForm(2*proposal.MaxEvidence + 1<<20); err != nil {
+		w.renderError(rw, r, errs.Fields([]errs.FieldError{{Field: "berkas", Reason: "formulir atau berkas terlalu besar"}}))
+		return
+	}
+	form := map[string]string{}
+	for k, v := range r.PostForm {
+		if len(v) > 0 {
+			form[k] = strings.TrimSpace(v[0])
+		}
+	}
+	svc := w.proposals()
+	in := proposal.Input{Kind: proposal.Kind(form["jenis"]), Reason: form["alasan"], Program: form["program"]}
+	switch in.Kind {
+	case proposal.UsulProgram, proposal.Resign:
+		fam, err := svc.FamilyOfKK(r.Context(), a.KK)
+		if err != nil {
+			w.renderError(rw, r, err)
+			return
+		}
+		in.FamilyID = fam
+	case proposal.Objection:
+		in.FamilyID = int64(atoiOr0(form["keluarga"]))
+		in.Latitude, in.Longitude = parseCoord(form["lintang"]), parseCoord(form["bujur"])
+		if f, fh, err := r.FormFile("foto"); err == nil {
+			data, _ := io.ReadAll(io.LimitReader(f, proposal.MaxEvidence+1))
+			f.Close()
+			in.Photo = &proposal.File{Name: fh.Filename, Data: data}
+		}
+	}
+	who := proposal.Proposer{CitizenID: a.ID, UserID: a.ID, Name: citizen.Username(a.ID), NIK: a.NIK, KK: a.KK, VillageCode: a.VillageCode, Verified: a.Verified}
+	if _, err := svc.Submit(r.Context(), who, in); err != nil {
+		if s := errStatus(err); s == http.StatusUnprocessableEntity || s == http.StatusNotFound {
+			w.renderCitizen(rw, r, http.StatusUnprocessableEntity, form, problems(err))
+			return
+		}
+		w.renderError(rw, r, err)
+		return
+	}
+	http.Redirect(rw, r, "/warga/usulan", http.StatusSeeOther)
+}
