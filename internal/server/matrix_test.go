@@ -464,6 +464,11 @@ func mxCases() map[string]mxCase {
 		"GET /masuk":               public("/masuk"),
 		"GET /":                    public("/tidak-ada", http.StatusNotFound),
 
+		// The public site (internal/public).
+		"GET /publik":               public("/publik"),
+		"GET /publik/bahasa":        public("/publik/bahasa?ke=en&kembali=/publik"),
+		"GET /publik/static/{file}": public("/publik/static/publik.css"),
+
 		// Accounts and tokens.
 		"GET /api/v1/users": {inside: mxGetB("/api/v1/users"), why: "the list is the scope; scanned for B's accounts"},
 		"POST /api/v1/users": {

@@ -29,6 +29,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/complaint/publicweb"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/public"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -45,6 +46,8 @@ type Deps struct {
 	// Complaints serves complaints and WBS reports; nil makes one on DB
 	// with the Auth service's key.
 	Complaints *complaint.Service
+	// Public is the citizens' site; New makes one with defaults when nil.
+	Public *public.Site
 }
 
 // Server is the HTTP handler of Jaring.
@@ -91,6 +94,10 @@ func New(d Deps) *Server {
 	s.routes = append(s.routes, w.Routes()...)
 	// The public complaint and whistleblowing pages (no sign-in).
 	s.routes = append(s.routes, publicweb.New(publicweb.Deps{Complaints: d.Complaints, Regions: regions, Logger: d.Logger}).Routes()...)
+	if d.Public == nil {
+		d.Public = public.New(public.Deps{DB: d.DB, Regions: regions, Logger: d.Logger})
+	}
+	s.routes = append(s.routes, d.Public.Routes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
 	}
