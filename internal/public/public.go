@@ -57,6 +57,7 @@ import (
 	"time"
 
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/cekbansos"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/store"
@@ -69,12 +70,30 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Now is the clock (tests set it); time.Now when nil.
 	Now func() time.Time
+
+	// Check answers the status check; New makes one on DB when nil.
+	Check *cekbansos.Service
+	// ChallengeKey signs challenges; every node of one database needs the
+	// same (ChallengeKeyFrom derives it from the secret key). A random key
+	// when empty: tokens are then good on this process only.
+	ChallengeKey []byte
+	// Difficulty is the challenge's leading zero bits; DefaultDifficulty when 0.
+	Difficulty int
+	// Limits are the rate limits; DefaultLimits when nil.
+	Limits *Limits
+	// LoadTest turns the challenge and the limits off, for load tests on a
+	// closed machine (JARING_PUBLIC_LOADTEST=1; serve warns loudly).
+	LoadTest bool
 }
 
 // Site serves the public pages.
 type Site struct {
-	d     Deps
-	pages map[string]*template.Template
+	d         Deps
+	pages     map[string]*template.Template
+	ch        *challenger
+	addrLimit *keyedLimiter
+	idLimit   *keyedLimiter
+	regions   regionCache
 }
 
 //go:embed templates/*.html
@@ -91,7 +110,17 @@ func New(d Deps) *Site {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Site{d: d, pages: mustParse()}
+	if d.Check == nil && d.DB != nil {
+		d.Check = cekbansos.New(d.DB)
+	}
+	lim := DefaultLimits
+	if d.Limits != nil {
+		lim = *d.Limits
+	}
+	s := &Site{d: d, pages: mustParse(), ch: newChallenger(d.ChallengeKey, d.Difficulty, d.Now),
+		addrLimit: newKeyedLimiter(lim.PerAddress, lim.AddressBurst, lim.MaxKeys),
+		idLimit:   newKeyedLimiter(lim.PerIdentifier, lim.IdentBurst, lim.MaxKeys)}
+	s.regions.store = d.Regions
 	return s
 }
 

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -48,6 +47,9 @@ type Deps struct {
 	Complaints *complaint.Service
 	// Public is the citizens' site; New makes one with defaults when nil.
 	Public *public.Site
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address (none: the peer's address).
+	TrustedProxies httpx.TrustedProxies
 }
 
 // Server is the HTTP handler of Jaring.
@@ -269,13 +271,10 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 		// gave runs of 12 and more digits, which look like a NIK to log scanners.
 		id := "r" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 		w.Header().Set("X-Request-ID", id)
-		// The audit trail records the request and the client's address (the
-		// peer's: a trusted-proxy setting comes with the public site).
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		ctx := audit.WithRequest(context.WithValue(r.Context(), requestIDKey, id), id, host)
+		// The audit trail, throttling and the public site's limits take the
+		// client's address from here (api.ClientAddr): the peer's, or behind a
+		// trusted proxy the one it forwards.
+		ctx := audit.WithRequest(context.WithValue(r.Context(), requestIDKey, id), id, s.deps.TrustedProxies.ClientAddr(r))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
