@@ -3,9 +3,11 @@ package cekbansos_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -380,6 +382,47 @@ func TestAudit(t *testing.T) {
 		want := []string{`{"cara":"nik","subjek":"320101**********"}`, `{"cara":"nama","subjek":"D**I"}`}
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("entries:\n%v\nwant\n%v", got, want)
+		}
+		if res, err := audit.Verify(context.Background(), db, audit.VerifyOptions{}); err != nil || res.Broken != nil {
+			t.Errorf("chain: %v %+v", err, res.Broken)
+		}
+	})
+}
+
+// Concurrent checks share audit transactions, and each is audited once.
+func TestAuditGroupCommit(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		niks := []string{nikWawan, nikAgus, nikJoko, nikDedi, nikKakek, nikYanto, nikRudi}
+		const n = 140
+		var wg sync.WaitGroup
+		errc := make(chan error, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				ctx := audit.WithRequest(context.Background(), fmt.Sprintf("r%d", i), "192.0.2.7")
+				a, err := w.svc.Check(ctx, cekbansos.Query{NIK: niks[i%len(niks)]})
+				if err == nil && a.Result != cekbansos.Found {
+					err = fmt.Errorf("check %d: %s", i, a.Result)
+				}
+				errc <- err
+			}(i)
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var entries, requests int
+		if err := db.QueryRow(context.Background(), `SELECT COUNT(*), COUNT(DISTINCT request_id) FROM audit_log WHERE action = $1`, cekbansos.ActCheck).Scan(&entries, &requests); err != nil {
+			t.Fatal(err)
+		}
+		if entries != n || requests != n {
+			t.Fatalf("%d entries for %d requests, want %d", entries, requests, n)
 		}
 		if res, err := audit.Verify(context.Background(), db, audit.VerifyOptions{}); err != nil || res.Broken != nil {
 			t.Errorf("chain: %v %+v", err, res.Broken)

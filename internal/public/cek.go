@@ -129,6 +129,10 @@ func (s *Site) renderCheck(w http.ResponseWriter, r *http.Request, status int, d
 			s.fail(w, r, err)
 			return
 		}
+		if i > 0 && len(*l.into) == 0 && len(d.Errors) == 0 {
+			// A well-formed code that names no region with children.
+			d.Errors = append(d.Errors, text(langOf(r), "wilayah_salah"))
+		}
 	}
 	if d.TokenName == "" || s.ch.issuedAt(d.TokenName).IsZero() {
 		d.TokenName = s.ch.issue().Challenge

@@ -457,6 +457,11 @@ func TestBadInputAPIAndPage(t *testing.T) {
 		if res.Code != 200 || strings.Contains(res.Body.String(), `"><b>`) || !strings.Contains(res.Body.String(), "Wilayah tidak dikenal") {
 			t.Fatalf("markup in the province: %d\n%s", res.Code, res.Body.String())
 		}
+		// A well-formed province that does not exist.
+		res = x.post(url.Values{"cara": {"nama"}, "provinsi": {"35"}, "tantangan": {tok}}, "")
+		if res.Code != 200 || !strings.Contains(res.Body.String(), "Wilayah tidak dikenal") {
+			t.Fatalf("unknown province: %d\n%s", res.Code, res.Body.String())
+		}
 		// Region lists: bad parent refused, good one served.
 		if res := x.do(httptest.NewRequest("GET", "/api/v1/publik/wilayah?induk=%3Cb%3E", nil), ""); res.Code != 422 {
 			t.Errorf("bad parent: %d", res.Code)

@@ -33,7 +33,14 @@
 // s.renderError(w, r, status, messageKey) answers an error page.
 // Every template file is parsed once in New: a broken one stops start-up.
 // Public forms are POSTed with NoCSRF (there is no session to ride on);
-// the challenge (challenge.go) protects the ones that reveal anything.
+// the challenge (challenge.go) protects the ones that reveal or write
+// anything. Such a form carries a token (s.ch.issue().Challenge in a
+// hidden field "tantangan", an empty "nonce", class "cek" and
+// data-kesulitan on the <form> so that publik.js solves it, and p.JS =
+// staticURL("publik.js")); its handler calls s.allowAddress(r), then
+// s.solve(token, nonce) after validating the input, and answers a
+// *refusal with its Status, message Key and Retry (gate.go). Under
+// Deps.LoadTest all three let everything through.
 //
 // Routes live under /publik, /cek-bansos and the feature's own path
 // (/pengaduan, /warga): the back office keeps "/" and its own paths.
