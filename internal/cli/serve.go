@@ -13,9 +13,12 @@ import (
 
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/cekbansos"
 	"github.com/kemensos/jaring/internal/complaint"
+	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/proposal"
+	"github.com/kemensos/jaring/internal/public"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/seed"
@@ -35,6 +38,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	tlsKey := fs.String("tls-key", env.Getenv("JARING_TLS_KEY"), "TLS key file")
 	var sf shedFlags
 	sf.register(fs)
+	trusted := fs.String("trusted-proxies", env.Getenv("JARING_TRUSTED_PROXIES"), "reverse proxies (CIDR,...) whose X-Forwarded-For gives the client address (env JARING_TRUSTED_PROXIES)")
+	loadTest := fs.Bool("public-loadtest", env.Getenv("JARING_PUBLIC_LOADTEST") == "1", "turn the public check's challenge and limits off, for load tests on a closed machine (env JARING_PUBLIC_LOADTEST=1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -44,6 +49,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
+	proxies, err := httpx.ParseTrustedProxies(*trusted)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	db, err := df.open(ctx, env, *migrate || *demo)
 	if err != nil {
 		return err
@@ -85,7 +94,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	shed = server.ShedDefaults(shed, db.PoolSize())
 	props := proposal.New(db)
 	props.Jobs, props.Notify = jobRunner, proposal.Notifier(notify.New(db))
-	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger, Complaints: complaints, Proposals: props, Shed: shed})
+	if *loadTest {
+		fmt.Fprintln(env.Stderr, "PERINGATAN / WARNING: --public-loadtest: the public check runs WITHOUT challenge and rate limits. For load tests on a closed machine only; never expose this server.")
+		logger.Warn("public check: challenge and rate limits OFF (JARING_PUBLIC_LOADTEST)")
+	}
+	site := public.New(public.Deps{DB: db, Regions: region.Store{DB: db}, Logger: logger, Check: cekbansos.New(db),
+		ChallengeKey: public.ChallengeKeyFrom(key), LoadTest: *loadTest})
+	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger,
+		Complaints: complaints, Proposals: props, Shed: shed, Public: site, TrustedProxies: proxies})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -14,6 +14,8 @@ import (
 
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/public"
+	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/server"
 	"github.com/kemensos/jaring/internal/store"
@@ -42,7 +44,11 @@ type acct struct {
 func newAcct(t *testing.T, db *store.DB) *acct {
 	t.Helper()
 	x := &acct{db: db}
-	x.env = newEnv(t, db, func(d *server.Deps) { x.auth, x.reg = d.Auth, d.Registry })
+	x.env = newEnv(t, db, func(d *server.Deps) {
+		x.auth, x.reg = d.Auth, d.Registry
+		// The public check without challenge and limits: the matrix sends it many times.
+		d.Public = public.New(public.Deps{DB: d.DB, Regions: region.Store{DB: d.DB}, LoadTest: true})
+	})
 	ctx := context.Background()
 	edit := registry.Edit{Actor: "test:seed", Reason: "data awal"}
 	fa, _, err := x.reg.CreateFamily(ctx, edit, registry.Family{KK: "3204281506100001", VillageCode: villageA},

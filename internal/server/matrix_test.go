@@ -464,6 +464,32 @@ func mxCases() map[string]mxCase {
 		"GET /masuk":               public("/masuk"),
 		"GET /":                    public("/tidak-ada", http.StatusNotFound),
 
+		// The public site (internal/public).
+		"GET /publik":                  public("/publik"),
+		"GET /publik/bahasa":           public("/publik/bahasa?ke=en&kembali=/publik"),
+		"GET /publik/static/{file}":    public("/publik/static/publik.css"),
+		"GET /cek-bansos":              public("/cek-bansos"),
+		"GET /api/v1/publik/tantangan": public("/api/v1/publik/tantangan"),
+		// The check is public and answers about anyone by design (no region
+		// scope): B's answer is served to everyone, and must carry nothing of
+		// B but the masked view (no name, NIK, KK, address or village code).
+		// The matrix's server runs the public site without challenge and
+		// limits (internal/public tests them).
+		"POST /cek-bansos": {
+			inside:  mxFixed(mxProbe{req: mxForm("/cek-bansos", url.Values{"cara": {"nik"}, "nik": {mxNIKA}}), want: []int{200}, contains: []string{"A***D F***I"}}),
+			outside: []mxBuild{mxFixed(mxProbe{req: mxForm("/cek-bansos", url.Values{"cara": {"nik"}, "nik": {mxNIKB}}), want: []int{200}})},
+		},
+		"POST /api/v1/publik/cek": {
+			inside: mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/publik/cek", map[string]string{"nik": mxNIKA}), want: []int{200}, contains: []string{"A***D F***I"}}),
+			outside: []mxBuild{mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/publik/cek", map[string]string{"wilayah": mxVillageB, "nama": "maria nona"}),
+				want: []int{200}, contains: []string{"M***A N**A"}})},
+		},
+		"GET /api/v1/publik/wilayah": {
+			inside:    mxFixed(mxProbe{req: mxGet("/api/v1/publik/wilayah?induk=32.04.28"), contains: []string{mxVillageA}}),
+			outside:   []mxBuild{mxFixed(mxProbe{req: mxGet("/api/v1/publik/wilayah?induk=53.07.01"), want: []int{200}})},
+			reference: true,
+		},
+
 		// Accounts and tokens.
 		"GET /api/v1/users": {inside: mxGetB("/api/v1/users"), why: "the list is the scope; scanned for B's accounts"},
 		"POST /api/v1/users": {

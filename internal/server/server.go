@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -30,6 +29,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint/publicweb"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/proposal"
+	"github.com/kemensos/jaring/internal/public"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -50,6 +50,11 @@ type Deps struct {
 	Shed Shed
 	// Proposals is the proposal service with the server's job runner; nil: one without.
 	Proposals *proposal.Service
+	// Public is the citizens' site; New makes one with defaults when nil.
+	Public *public.Site
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address (none: the peer's address).
+	TrustedProxies httpx.TrustedProxies
 }
 
 // Server is the HTTP handler of Jaring.
@@ -102,6 +107,10 @@ func New(d Deps) *Server {
 	s.routes = append(s.routes, w.Routes()...)
 	// The public complaint and whistleblowing pages (no sign-in).
 	s.routes = append(s.routes, publicweb.New(publicweb.Deps{Complaints: d.Complaints, Regions: regions, Logger: d.Logger}).Routes()...)
+	if d.Public == nil {
+		d.Public = public.New(public.Deps{DB: d.DB, Regions: regions, Logger: d.Logger})
+	}
+	s.routes = append(s.routes, d.Public.Routes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
 	}
@@ -275,13 +284,10 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 		// gave runs of 12 and more digits, which look like a NIK to log scanners.
 		id := "r" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 		w.Header().Set("X-Request-ID", id)
-		// The audit trail records the request and the client's address (the
-		// peer's: a trusted-proxy setting comes with the public site).
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		ctx := audit.WithRequest(context.WithValue(r.Context(), requestIDKey, id), id, host)
+		// The audit trail, throttling and the public site's limits take the
+		// client's address from here (api.ClientAddr): the peer's, or behind a
+		// trusted proxy the one it forwards.
+		ctx := audit.WithRequest(context.WithValue(r.Context(), requestIDKey, id), id, s.deps.TrustedProxies.ClientAddr(r))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

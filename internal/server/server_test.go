@@ -272,12 +272,13 @@ func TestGuard(t *testing.T) {
 		// The only routes open to anyone, or exempt from CSRF, are the known ones.
 		for _, rt := range e.srv.Routes() {
 			key := rt.Method + " " + rt.Pattern
-			// The public complaint forms have no session to ride on: rate limits instead.
-			if rt.NoCSRF && key != "POST /api/v1/auth/login" && !strings.HasPrefix(rt.Pattern, "/masuk") && !strings.HasPrefix(rt.Pattern, "/pengaduan") {
+			// The public site's forms have no session to ride on: a challenge and rate limits instead.
+			publicForm := key == "POST /cek-bansos" || key == "POST /api/v1/publik/cek" || strings.HasPrefix(rt.Pattern, "/pengaduan")
+			if rt.NoCSRF && key != "POST /api/v1/auth/login" && !strings.HasPrefix(rt.Pattern, "/masuk") && !publicForm {
 				t.Errorf("%s is exempt from CSRF", key)
 			}
 			if rt.Public() && strings.HasPrefix(rt.Pattern, "/api/") &&
-				key != "POST /api/v1/auth/login" && key != "GET /api/v1/openapi.json" {
+				key != "POST /api/v1/auth/login" && key != "GET /api/v1/openapi.json" && !strings.HasPrefix(rt.Pattern, "/api/v1/publik/") {
 				t.Errorf("%s is public", key)
 			}
 		}
