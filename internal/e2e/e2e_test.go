@@ -27,6 +27,9 @@ func TestBrowser(t *testing.T) {
 		fn          func(*testing.T, *site, *tab)
 	}{
 		{"backoffice", "kantor", true, backOffice},
+		{"check-by-name", "cek-nama", false, checkByName},
+		{"check-by-nik", "cek-nik", false, checkByNIK},
+		{"check-without-script", "cek-tanpa-js", true, checkWithoutScript},
 	}
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		start := time.Now()
