@@ -29,6 +29,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/complaint/publicweb"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -45,6 +46,11 @@ type Deps struct {
 	// Complaints serves complaints and WBS reports; nil makes one on DB
 	// with the Auth service's key.
 	Complaints *complaint.Service
+	// Citizens and Notify default to services on DB; CitizenLimit to
+	// citizen.DefaultLimiter (registrations per client address).
+	Citizens     *citizen.Service
+	Notify       *notify.Service
+	CitizenLimit *citizen.Limiter
 }
 
 // Server is the HTTP handler of Jaring.
@@ -72,6 +78,16 @@ func New(d Deps) *Server {
 	reg.MustRegister(s.requests, s.duration)
 	s.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 
+	if d.Notify == nil {
+		d.Notify = notify.New(d.DB)
+	}
+	if d.Citizens == nil {
+		d.Citizens = citizen.New(d.DB, d.Auth, d.Notify)
+		d.Citizens.Limiter = d.CitizenLimit
+		if d.Citizens.Limiter == nil {
+			d.Citizens.Limiter = citizen.DefaultLimiter()
+		}
+	}
 	regions := region.Store{DB: d.DB}
 	if d.Complaints == nil {
 		var key []byte
@@ -80,8 +96,9 @@ func New(d Deps) *Server {
 		}
 		d.Complaints = complaint.New(d.DB, key)
 	}
-	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints}
-	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints})
+	s.deps = d
+	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify}
+	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify})
 	s.routes = append(s.routes,
 		httpx.Route{Method: "GET", Pattern: "/healthz", Action: authz.Public, Handler: s.healthz},
 		httpx.Route{Method: "GET", Pattern: "/readyz", Action: authz.Public, Handler: s.readyz},
@@ -145,6 +162,8 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 			if sess == nil {
 				if isAPI(r) {
 					httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Belum masuk", Detail: "Masuk dulu melalui /api/v1/auth/login."})
+				} else if strings.HasPrefix(r.URL.Path, "/warga/") {
+					http.Redirect(w, r, "/warga/masuk", http.StatusSeeOther)
 				} else {
 					http.Redirect(w, r, "/masuk", http.StatusSeeOther)
 				}

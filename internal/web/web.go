@@ -30,9 +30,11 @@ import (
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/complaint"
+	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/nik"
+	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 )
@@ -45,6 +47,9 @@ type Deps struct {
 	Imports  *registry.Jobs
 	// Complaints serves the complaint and WBS pages.
 	Complaints *complaint.Service
+	// Citizens' accounts and notifications (warga.go).
+	Citizens *citizen.Service
+	Notify   *notify.Service
 }
 
 // Web serves the back office pages.
@@ -146,7 +151,7 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/simulasi/{id}", Action: authz.ProgramRead, Handler: w.detPage},
 		// Every other GET gets the 404 page (problem+json under /api/).
 		{Method: "GET", Pattern: "/", Action: authz.Public, Handler: w.notFound},
-	}, complaintRoutes(w)...)
+	}, append(complaintRoutes(w), w.wargaRoutes()...)...)
 }
 
 // page is what the layout needs, plus the page's own Data.
