@@ -11,8 +11,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/citizen"
+	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/determination"
 	"github.com/kemensos/jaring/internal/jobs"
 	"github.com/kemensos/jaring/internal/notify"
