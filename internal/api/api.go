@@ -10,9 +10,11 @@ import (
 
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 )
@@ -25,6 +27,9 @@ type API struct {
 	Imports  *registry.Jobs
 	// Complaints serves /api/v1/complaints.
 	Complaints *complaint.Service
+	// Citizens' accounts and notifications (citizen.go).
+	Citizens *citizen.Service
+	Notify   *notify.Service
 }
 
 // Routes returns the API's URL surface.
@@ -86,7 +91,7 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/programs/{program}/versions/{version}", Action: authz.ProgramRead, Handler: a.programVersion},
 		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions/{version}/approve", Action: authz.ProgramApprove, Handler: a.programApprove},
 		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions/{version}/reject", Action: authz.ProgramApprove, Handler: a.programReject},
-	}, a.complaintRoutes()...)
+	}, append(a.complaintRoutes(), a.citizenRoutes()...)...)
 }
 
 func pathID(r *http.Request) (int64, error) {

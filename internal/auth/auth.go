@@ -131,6 +131,11 @@ func (s *Service) checkPassword(ctx context.Context, encoded, password string) (
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
+// citizenLike are the user names kept for citizens' accounts ("w" and an
+// ID, "w-" and a pseudonym) and names of digits only, which could be a
+// NIK or a phone number a citizen signs in with.
+var citizenLike = regexp.MustCompile(`^(w[0-9]+|w-[0-9a-f]*|[0-9]+)$`)
+
 // NormalizeUsername is the form user names are kept and looked up in.
 func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
@@ -161,9 +166,9 @@ func (s *Service) CreateUser(ctx context.Context, username, password, role, regi
 func (s *Service) create(ctx context.Context, username, password, role, region string, enroll bool) (User, *Enrollment, error) {
 	u := User{Username: NormalizeUsername(username), Role: role, RegionCode: strings.TrimSpace(region)}
 	var fields []errs.FieldError
-	if !usernameRe.MatchString(u.Username) {
+	if !usernameRe.MatchString(u.Username) || citizenLike.MatchString(u.Username) {
 		fields = append(fields, errs.FieldError{Field: "username", Value: truncate(username, 64),
-			Reason: "nama pengguna 1 s.d. 64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung"})
+			Reason: "nama pengguna 1 s.d. 64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung; bukan angka saja, dan bukan w diikuti angka (untuk akun warga)"})
 	}
 	info, known := authz.Info(authz.Role(role))
 	if !known {
@@ -290,7 +295,10 @@ type Attempt struct {
 // hash and two writes), so neither the answer nor its timing tells them
 // apart. A lockout is answered without hashing.
 func (s *Service) SignIn(ctx context.Context, a Attempt) (string, Session, error) {
-	name := NormalizeUsername(a.Username)
+	name, err := s.signInName(ctx, a.Username)
+	if err != nil {
+		return "", Session{}, err
+	}
 	now := s.Now()
 	keys := s.throttleKeys(name, a.Address)
 	if err := s.reserve(ctx, keys, now); err != nil {
@@ -300,7 +308,7 @@ func (s *Service) SignIn(ctx context.Context, a Attempt) (string, Session, error
 	var hash, sealed string
 	var lastStep int64
 	row := s.DB.QueryRow(ctx, `SELECT `+userColumns+`, password_hash, totp_secret, totp_last_step FROM users WHERE username = $1`, name)
-	u, err := scanUser(row, &hash, &sealed, &lastStep)
+	u, err = scanUser(row, &hash, &sealed, &lastStep)
 	known := err == nil
 	if err != nil && !store.IsNoRows(err) {
 		return "", Session{}, fmt.Errorf("auth: sign in: %w", err)

@@ -108,16 +108,22 @@ func RequireVerified(ctx context.Context) (Account, error) {
 	return a, nil
 }
 
-const accountColumns = `user_id, nik, kk, name, village_code, COALESCE(phone, ''), COALESCE(email, ''), status, flags,
-COALESCE(person_id, 0), reject_reason, reject_note, decided_by, decided_at, created_at`
+// accountColumnsOf lists the columns scanAccount reads, of the table
+// named by prefix ("" or "c.").
+func accountColumnsOf(p string) string {
+	return fmt.Sprintf(`%[1]suser_id, %[1]snik, %[1]skk, %[1]sname, %[1]svillage_code, COALESCE(%[1]sphone, ''), COALESCE(%[1]semail, ''),
+%[1]sstatus, %[1]sflags, COALESCE(%[1]sperson_id, 0), %[1]sreject_reason, %[1]sreject_note, %[1]sdecided_by, %[1]sdecided_at, %[1]screated_at`, p)
+}
 
-func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
+var accountColumns = accountColumnsOf("")
+
+func scanAccount(sc interface{ Scan(...any) error }, extra ...any) (Account, error) {
 	var a Account
 	var flags string
 	var decided *int64
 	var created int64
-	err := sc.Scan(&a.ID, &a.NIK, &a.KK, &a.Name, &a.VillageCode, &a.Phone, &a.Email, &a.Status, &flags,
-		&a.PersonID, &a.RejectReason, &a.RejectNote, &a.DecidedBy, &decided, &created)
+	err := sc.Scan(append([]any{&a.ID, &a.NIK, &a.KK, &a.Name, &a.VillageCode, &a.Phone, &a.Email, &a.Status, &flags,
+		&a.PersonID, &a.RejectReason, &a.RejectNote, &a.DecidedBy, &decided, &created}, extra...)...)
 	if err != nil {
 		return a, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/determination"
 	"github.com/kemensos/jaring/internal/jobs"
@@ -37,7 +38,9 @@ func newJobRunner(db *store.DB, logger *slog.Logger) *jobs.Runner {
 func registerJobKinds(r *jobs.Runner, db *store.DB) {
 	welfare.RegisterJob(r, db)
 	determination.RegisterJob(r, db)
-	notify.New(db).Register(r)
+	n := notify.New(db)
+	n.Addresses = citizen.Addresses{DB: db}
+	n.Register(r)
 	proposal.New(db).RegisterJobs(r)
 	complaint.RegisterJob(r, complaint.New(db, nil))
 }

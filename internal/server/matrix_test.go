@@ -164,6 +164,7 @@ type mx struct {
 	jobOther   string
 	detID      int64 // a draft determination covering A and B
 	simID      int64 // a simulation covering A and B
+	citA, citB int64 // waiting citizens' accounts of A and B (matrix_warga_test.go)
 	seq        int
 	principals []*mxPrincipal
 	// personal are B's personal data; codes are B's region codes.
@@ -282,6 +283,7 @@ func newMx(t *testing.T, db *store.DB) *mx {
 		}
 		x.principals = append(x.principals, p)
 	}
+	x.wargaSetup(t)
 	return x
 }
 
@@ -1056,6 +1058,7 @@ func TestScopeMatrix(t *testing.T) {
 		x := newMx(t, db)
 		cases := mxProposalCases(t, x, db, mxCases())
 		maps.Copy(cases, mxComplaintCases())
+		maps.Copy(cases, mxWargaCases())
 		seen := map[string]bool{}
 		for _, rt := range x.srv.Routes() {
 			key := rt.Method + " " + rt.Pattern
@@ -1199,6 +1202,7 @@ func (x *mx) snapshotB(t *testing.T) string {
 		`SELECT COUNT(*), COALESCE(SUM(version), 0) FROM person WHERE village_code = '` + mxVillageB + `' OR family_id = ` + mxID(x.famB.ID),
 		`SELECT COUNT(*), COALESCE(SUM(CASE WHEN disabled THEN 1 ELSE 0 END), 0) FROM users WHERE region_code = '` + mxVillageB + `'`,
 		`SELECT COUNT(*), COALESCE(SUM(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END), 0) FROM api_tokens WHERE user_id = ` + mxID(x.userB),
+		`SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'menunggu' THEN 1 ELSE 0 END), 0) FROM citizen_account WHERE village_code = '` + mxVillageB + `'`,
 	} {
 		var n, v int64
 		if err := x.db.QueryRow(ctx, q).Scan(&n, &v); err != nil {

@@ -21,7 +21,7 @@ type mxProp struct {
 	sessA, sessB, doneA, doneB     int64
 }
 
-var mxJPEG = "\xff\xd8\xff\xe0\x00\x10JFIF\x00" + strings.Repeat("\x00", 64)
+var mxEvidenceJPEG = "\xff\xd8\xff\xe0\x00\x10JFIF\x00" + strings.Repeat("\x00", 64)
 
 // mxProposalCases makes the proposal objects of A and B and adds the
 // cases of the /usulan and /musdes routes to cases.
@@ -33,7 +33,7 @@ func mxProposalCases(t *testing.T, x *mx, db *store.DB, cases map[string]mxCase)
 	mk := func(village string, famID int64, program string) (int64, int64) {
 		it, err := svc.Submit(context.Background(), proposal.Proposer{CitizenID: 77, VillageCode: village, Verified: true},
 			proposal.Input{Kind: proposal.UsulProgram, FamilyID: famID, Program: program, Reason: "usul uji",
-				Files: []proposal.File{{Name: "bukti.jpg", Data: []byte(mxJPEG)}}})
+				Files: []proposal.File{{Name: "bukti.jpg", Data: []byte(mxEvidenceJPEG)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,9 +111,9 @@ func mxProposalCases(t *testing.T, x *mx, db *store.DB, cases map[string]mxCase)
 		"GET /usulan":      {inside: mxGetB("/usulan?status=diajukan"), outside: []mxBuild{mxGetB("/usulan?wilayah=" + mxVillageB)}},
 		"GET /usulan/baru": {inside: mxGetB("/usulan/baru"), why: "an empty form"},
 		"POST /usulan/baru": {
-			inside: mxFixed(mxProbe{req: mxFile("/usulan/baru", "bukti", "akta.jpg", mxJPEG,
+			inside: mxFixed(mxProbe{req: mxFile("/usulan/baru", "bukti", "akta.jpg", mxEvidenceJPEG,
 				map[string]string{"jenis": "kematian", "orang": id(x.perA.ID), "alasan": "meninggal"}), want: []int{http.StatusSeeOther, http.StatusUnprocessableEntity}}),
-			outside: []mxBuild{mxFixed(mxProbe{req: mxFile("/usulan/baru", "bukti", "akta.jpg", mxJPEG,
+			outside: []mxBuild{mxFixed(mxProbe{req: mxFile("/usulan/baru", "bukti", "akta.jpg", mxEvidenceJPEG,
 				map[string]string{"jenis": "kematian", "orang": id(x.perB.ID), "alasan": "meninggal"}), want: []int{http.StatusUnprocessableEntity}, mutates: true})},
 		},
 		"POST /usulan/desa": {
@@ -163,9 +163,9 @@ func mxProposalCases(t *testing.T, x *mx, db *store.DB, cases map[string]mxCase)
 		"GET /warga/usulan": {inside: mxFixed(mxProbe{req: mxGet("/warga/usulan"), want: []int{http.StatusOK, http.StatusForbidden}}),
 			why: "a citizen's own items only, chosen by the account"},
 		"POST /warga/usulan": {
-			inside: mxFixed(mxProbe{req: mxFile("/warga/usulan", "foto", "r.jpg", mxJPEG, map[string]string{"jenis": "usul_program", "program": "BPNT", "alasan": "uji"}),
+			inside: mxFixed(mxProbe{req: mxFile("/warga/usulan", "foto", "r.jpg", mxEvidenceJPEG, map[string]string{"jenis": "usul_program", "program": "BPNT", "alasan": "uji"}),
 				want: []int{http.StatusSeeOther, http.StatusUnprocessableEntity, http.StatusForbidden}}),
-			outside: []mxBuild{mxFixed(mxProbe{req: mxFile("/warga/usulan", "foto", "r.jpg", mxJPEG,
+			outside: []mxBuild{mxFixed(mxProbe{req: mxFile("/warga/usulan", "foto", "r.jpg", mxEvidenceJPEG,
 				map[string]string{"jenis": "sanggah", "keluarga": id(x.famB.ID), "alasan": "uji", "lintang": "-8.6", "bujur": "122.2"}),
 				want: []int{http.StatusUnprocessableEntity, http.StatusForbidden}, mutates: true})},
 		},

@@ -28,6 +28,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/complaint/publicweb"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/public"
 	"github.com/kemensos/jaring/internal/region"
@@ -55,6 +56,11 @@ type Deps struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
 	// the client's address (none: the peer's address).
 	TrustedProxies httpx.TrustedProxies
+	// Citizens and Notify default to services on DB; CitizenLimit to
+	// citizen.DefaultLimiter (registrations per client address).
+	Citizens     *citizen.Service
+	Notify       *notify.Service
+	CitizenLimit *citizen.Limiter
 }
 
 // Server is the HTTP handler of Jaring.
@@ -88,6 +94,16 @@ func New(d Deps) *Server {
 	}
 	s.shed = newShedder(ShedDefaults(d.Shed, pool), reg)
 
+	if d.Notify == nil {
+		d.Notify = notify.New(d.DB)
+	}
+	if d.Citizens == nil {
+		d.Citizens = citizen.New(d.DB, d.Auth, d.Notify)
+		d.Citizens.Limiter = d.CitizenLimit
+		if d.Citizens.Limiter == nil {
+			d.Citizens.Limiter = citizen.DefaultLimiter()
+		}
+	}
 	regions := region.Store{DB: d.DB}
 	if d.Complaints == nil {
 		var key []byte
@@ -96,8 +112,9 @@ func New(d Deps) *Server {
 		}
 		d.Complaints = complaint.New(d.DB, key)
 	}
-	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints}
-	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Proposals: d.Proposals})
+	s.deps = d
+	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify}
+	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Proposals: d.Proposals, Citizens: d.Citizens, Notify: d.Notify})
 	s.routes = append(s.routes,
 		httpx.Route{Method: "GET", Pattern: "/healthz", Action: authz.Public, Handler: s.healthz},
 		httpx.Route{Method: "GET", Pattern: "/readyz", Action: authz.Public, Handler: s.readyz},
@@ -167,6 +184,8 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 			if sess == nil {
 				if isAPI(r) {
 					httpx.WriteProblem(w, httpx.Problem{Status: http.StatusUnauthorized, Title: "Belum masuk", Detail: "Masuk dulu melalui /api/v1/auth/login."})
+				} else if strings.HasPrefix(r.URL.Path, "/warga/") {
+					http.Redirect(w, r, "/warga/masuk", http.StatusSeeOther)
 				} else {
 					http.Redirect(w, r, "/masuk", http.StatusSeeOther)
 				}

@@ -13,10 +13,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/auth/authtest"
+	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -70,7 +72,7 @@ func newEnv(t *testing.T, db *store.DB, change func(*server.Deps)) *env {
 	logs := &logBuffer{}
 	reg := registry.New(db)
 	d := server.Deps{DB: db, Registry: reg, Auth: a, Imports: registry.NewJobs(reg, t.TempDir()),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))}
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), CitizenLimit: citizen.NewLimiter(time.Millisecond, 1000)}
 	if change != nil {
 		change(&d)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/nik"
@@ -79,6 +80,11 @@ func (w *Web) signIn(rw http.ResponseWriter, r *http.Request) {
 	}
 	// The session this browser held before ended in SignIn: one browser, one session.
 	api.SetSessionCookie(rw, r, token, sess.ExpiresAt)
+	if sess.User.Role == string(authz.Citizen) {
+		// Citizens have their own pages.
+		http.Redirect(rw, r, "/warga/akun", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(rw, r, "/", http.StatusSeeOther)
 }
 

@@ -29,10 +29,12 @@ import (
 	"github.com/kemensos/jaring/internal/api"
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/nik"
+	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
@@ -48,6 +50,9 @@ type Deps struct {
 	Complaints *complaint.Service
 	// Proposals is the server's proposal service (with its job runner); nil: one on Registry's database.
 	Proposals *proposal.Service
+	// Citizens' accounts and notifications (warga.go).
+	Citizens *citizen.Service
+	Notify   *notify.Service
 }
 
 // Web serves the back office pages.
@@ -149,7 +154,7 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/simulasi/{id}", Action: authz.ProgramRead, Handler: w.detPage},
 		// Every other GET gets the 404 page (problem+json under /api/).
 		{Method: "GET", Pattern: "/", Action: authz.Public, Handler: w.notFound},
-	}, append(append(complaintRoutes(w), w.proposalRoutes()...), w.citizenRoutes()...)...)
+	}, append(append(append(complaintRoutes(w), w.proposalRoutes()...), w.citizenRoutes()...), w.wargaRoutes()...)...)
 }
 
 // page is what the layout needs, plus the page's own Data.
