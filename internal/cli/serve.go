@@ -14,6 +14,7 @@ import (
 	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/cekbansos"
+	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/notify"
@@ -92,16 +93,20 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	shed = server.ShedDefaults(shed, db.PoolSize())
+	// One notification and citizens' service (with one registration limit) for every handler set.
+	notices := notify.New(db)
+	citizens := citizen.New(db, authSvc, notices)
+	citizens.Limiter = citizen.DefaultLimiter()
 	props := proposal.New(db)
-	props.Jobs, props.Notify = jobRunner, proposal.Notifier(notify.New(db))
+	props.Jobs, props.Notify = jobRunner, proposal.Notifier(notices)
 	if *loadTest {
 		fmt.Fprintln(env.Stderr, "PERINGATAN / WARNING: --public-loadtest: the public check runs WITHOUT challenge and rate limits. For load tests on a closed machine only; never expose this server.")
 		logger.Warn("public check: challenge and rate limits OFF (JARING_PUBLIC_LOADTEST)")
 	}
 	site := public.New(public.Deps{DB: db, Regions: region.Store{DB: db}, Logger: logger, Check: cekbansos.New(db),
-		ChallengeKey: public.ChallengeKeyFrom(key), LoadTest: *loadTest})
+		ChallengeKey: public.ChallengeKeyFrom(key), LoadTest: *loadTest, Citizens: citizens, Auth: authSvc, Notify: notices})
 	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: authSvc, Imports: registry.NewJobs(reg, uploads), Logger: logger,
-		Complaints: complaints, Proposals: props, Shed: shed, Public: site, TrustedProxies: proxies})
+		Complaints: complaints, Proposals: props, Shed: shed, Public: site, TrustedProxies: proxies, Citizens: citizens, Notify: notices})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

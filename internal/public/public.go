@@ -63,9 +63,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/cekbansos"
+	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/store"
 )
@@ -91,6 +94,11 @@ type Deps struct {
 	// LoadTest turns the challenge and the limits off, for load tests on a
 	// closed machine (JARING_PUBLIC_LOADTEST=1; serve warns loudly).
 	LoadTest bool
+
+	// Citizens' accounts (warga.go); New makes them on DB when nil.
+	Citizens *citizen.Service
+	Auth     *auth.Service
+	Notify   *notify.Service
 }
 
 // Site serves the public pages.
@@ -120,6 +128,7 @@ func New(d Deps) *Site {
 	if d.Check == nil && d.DB != nil {
 		d.Check = cekbansos.New(d.DB)
 	}
+	wargaDefaults(&d)
 	lim := DefaultLimits
 	if d.Limits != nil {
 		lim = *d.Limits

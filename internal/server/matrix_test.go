@@ -66,6 +66,10 @@ var mxUntestable = map[string]string{
 	"POST /api/v1/auth/logout-all": "ends every session of the caller; accounts_test.go",
 	"POST /masuk":                  "signing in through the form; web tests and accounts_test.go",
 	"POST /keluar":                 "ends the caller's session; web tests",
+	"POST /warga/daftar":           "a citizen's registration form: rate-limited per address; the citizen service's and API tests cover it",
+	"POST /warga/masuk":            "a citizen signing in through the form; auth and citizen tests",
+	"POST /warga/keluar":           "ends the caller's session",
+	"POST /warga/akun/foto":        "new photos for the caller's own rejected account; the citizen service's tests",
 	"POST /keluar-semua":           "ends every session of the caller; web tests",
 	"POST /pengaduan":              "public filing form (multipart, rate-limited per address); internal/complaint/publicweb tests",
 	"POST /pengaduan/wbs":          "public whistleblowing form; internal/complaint/publicweb tests",
@@ -464,7 +468,14 @@ func mxCases() map[string]mxCase {
 		"GET /static/app.css":      public("/static/app.css"),
 		"GET /bahasa":              public("/bahasa?ke=en&kembali=/"),
 		"GET /masuk":               public("/masuk"),
-		"GET /":                    public("/tidak-ada", http.StatusNotFound),
+		"GET /warga/daftar":        public("/warga/daftar"),
+		"GET /warga/masuk":         public("/warga/masuk"),
+		// The matrix's citizen has no citizen profile: 200 or 403; only the caller's own account.
+		"GET /warga/akun":          {inside: mxFixed(mxProbe{req: mxGet("/warga/akun"), want: []int{http.StatusOK, http.StatusForbidden}}), why: "the caller's own account only"},
+		"GET /warga/pemberitahuan": {inside: mxFixed(mxProbe{req: mxGet("/warga/pemberitahuan"), want: []int{http.StatusOK, http.StatusForbidden}}), why: "the caller's own notifications only"},
+		"POST /warga/pemberitahuan/baca": {inside: mxFixed(mxProbe{req: mxForm("/warga/pemberitahuan/baca", url.Values{}), want: []int{http.StatusSeeOther, http.StatusForbidden}}),
+			why: "the caller's own notifications only"},
+		"GET /": public("/tidak-ada", http.StatusNotFound),
 
 		// The public site (internal/public).
 		"GET /publik":                  public("/publik"),
@@ -1115,8 +1126,8 @@ func (x *mx) check(t *testing.T, p *mxPrincipal, mode, key string, action authz.
 	x.scan(t, what+" "+in.req.path, p, c, in, r)
 	if web && mode == "token" && action != authz.Public {
 		// The back office takes no tokens: signed out.
-		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/masuk" {
-			t.Errorf("%s: %d, want 303 to /masuk", what, r.Status)
+		if want := signInPage(in.req.path); r.Status != http.StatusSeeOther || r.Header.Get("Location") != want {
+			t.Errorf("%s: %d, want 303 to %s", what, r.Status, want)
 		}
 		return 1
 	}

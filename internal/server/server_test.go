@@ -236,6 +236,15 @@ func concrete(pattern string) string {
 	return regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(pattern, "1")
 }
 
+// signInPage is where the guard sends an anonymous browser: citizens' pages
+// to the citizens' sign-in, the rest to the back office's.
+func signInPage(path string) string {
+	if strings.HasPrefix(path, "/warga/") {
+		return "/warga/masuk"
+	}
+	return "/masuk"
+}
+
 func isUnsafe(m string) bool { return m != "GET" && m != "HEAD" && m != "OPTIONS" }
 
 // TestGuard checks every route's access rule: signed-in routes refuse
@@ -254,8 +263,8 @@ func TestGuard(t *testing.T) {
 				r := e.do(t, rt.Method, path, "{}", "", "")
 				if strings.HasPrefix(path, "/api/") {
 					checkProblem(t, what+" anonymous", r, http.StatusUnauthorized)
-				} else if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/masuk" {
-					t.Errorf("%s anonymous: %d Location %q, want 303 to /masuk", what, r.Status, r.Header.Get("Location"))
+				} else if want := signInPage(path); r.Status != http.StatusSeeOther || r.Header.Get("Location") != want {
+					t.Errorf("%s anonymous: %d Location %q, want 303 to %s", what, r.Status, r.Header.Get("Location"), want)
 				}
 				// A session that does not exist is anonymous too.
 				if strings.HasPrefix(path, "/api/") {
@@ -275,12 +284,13 @@ func TestGuard(t *testing.T) {
 		for _, rt := range e.srv.Routes() {
 			key := rt.Method + " " + rt.Pattern
 			// The public site's forms have no session to ride on: a challenge and rate limits instead.
-			publicForm := key == "POST /cek-bansos" || key == "POST /api/v1/publik/cek" || strings.HasPrefix(rt.Pattern, "/pengaduan")
+			publicForm := key == "POST /cek-bansos" || key == "POST /api/v1/publik/cek" || strings.HasPrefix(rt.Pattern, "/pengaduan") ||
+				key == "POST /api/v1/citizens/register" || key == "POST /warga/daftar" || key == "POST /warga/masuk"
 			if rt.NoCSRF && key != "POST /api/v1/auth/login" && !strings.HasPrefix(rt.Pattern, "/masuk") && !publicForm {
 				t.Errorf("%s is exempt from CSRF", key)
 			}
 			if rt.Public() && strings.HasPrefix(rt.Pattern, "/api/") &&
-				key != "POST /api/v1/auth/login" && key != "GET /api/v1/openapi.json" && !strings.HasPrefix(rt.Pattern, "/api/v1/publik/") {
+				key != "POST /api/v1/auth/login" && key != "GET /api/v1/openapi.json" && key != "POST /api/v1/citizens/register" && !strings.HasPrefix(rt.Pattern, "/api/v1/publik/") {
 				t.Errorf("%s is public", key)
 			}
 		}
