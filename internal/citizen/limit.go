@@ -1,26 +1,17 @@
 package citizen
 
 import (
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/kemensos/jaring/internal/ratelimit"
 )
 
 // Limiter bounds how often one client address may register: a token
-// bucket per address (golang.org/x/time/rate), with bounded memory. It
-// counts in this process; each node of a deployment keeps its own.
-type Limiter struct {
-	mu      sync.Mutex
-	every   time.Duration
-	burst   int
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
+// bucket per address in bounded memory (internal/ratelimit). It counts in
+// this process; each node of a deployment keeps its own.
+type Limiter struct{ keyed *ratelimit.Keyed }
 
 // maxAddresses bounds the addresses remembered; idle ones are dropped first.
 const maxAddresses = 20000
@@ -28,7 +19,7 @@ const maxAddresses = 20000
 // NewLimiter allows burst registrations at once from one address, then
 // one every period.
 func NewLimiter(every time.Duration, burst int) *Limiter {
-	return &Limiter{every: every, burst: burst, buckets: map[string]*bucket{}}
+	return &Limiter{keyed: ratelimit.New(rate.Every(every), burst, maxAddresses)}
 }
 
 // DefaultLimiter is the registration limit of the server: 10 at once, then
@@ -41,21 +32,6 @@ func (l *Limiter) Allow(addr string) bool {
 	if l == nil {
 		return true
 	}
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[addr]
-	if !ok {
-		if len(l.buckets) >= maxAddresses {
-			for k, v := range l.buckets {
-				if now.Sub(v.seen) > time.Duration(l.burst)*l.every || len(l.buckets) >= maxAddresses {
-					delete(l.buckets, k)
-				}
-			}
-		}
-		b = &bucket{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
-		l.buckets[addr] = b
-	}
-	b.seen = now
-	return b.lim.AllowN(now, 1)
+	ok, _ := l.keyed.Reserve(addr, time.Now())
+	return ok
 }

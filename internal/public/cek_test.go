@@ -21,6 +21,7 @@ import (
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/jobs"
 	"github.com/kemensos/jaring/internal/program"
+	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -491,16 +492,16 @@ func TestLoadTestSetting(t *testing.T) {
 
 // The limiters hold at most MaxKeys keys, however many are seen.
 func TestLimiterMemoryBounded(t *testing.T) {
-	k := newKeyedLimiter(1, 1, 3200)
+	k := ratelimit.New(1, 1, 3200)
 	now := time.Now()
 	for i := 0; i < 50_000; i++ {
-		k.reserve(fmt.Sprintf("a:%d", i), now)
+		k.Reserve(fmt.Sprintf("a:%d", i), now)
 	}
-	if n := k.size(); n > 3200 {
+	if n := k.Size(); n > 3200 {
 		t.Fatalf("%d keys held", n)
 	}
 	// A key in use keeps its bucket.
-	if ok, _ := k.reserve("a:49999", now); ok {
+	if ok, _ := k.Reserve("a:49999", now); ok {
 		t.Fatal("a recent key's bucket was forgotten")
 	}
 }

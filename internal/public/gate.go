@@ -37,7 +37,7 @@ func (s *Site) allowAddress(r *http.Request) *refusal {
 	if s.d.LoadTest {
 		return nil
 	}
-	if ok, retry := s.addrLimit.reserve("a:"+api.ClientAddr(r), s.d.Now()); !ok {
+	if ok, retry := s.addrLimit.Reserve("a:"+api.ClientAddr(r), s.d.Now()); !ok {
 		return &refusal{Status: http.StatusTooManyRequests, Key: "batas_alamat", Retry: retry}
 	}
 	return nil
@@ -49,7 +49,7 @@ func (s *Site) allowIdentifier(key string) *refusal {
 	if s.d.LoadTest {
 		return nil
 	}
-	if ok, retry := s.idLimit.reserve(key, s.d.Now()); !ok {
+	if ok, retry := s.idLimit.Reserve(key, s.d.Now()); !ok {
 		return &refusal{Status: http.StatusTooManyRequests, Key: "batas_subjek", Retry: retry}
 	}
 	return nil

@@ -69,6 +69,7 @@ import (
 	"github.com/kemensos/jaring/internal/citizen"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/notify"
+	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/store"
 )
@@ -106,8 +107,8 @@ type Site struct {
 	d         Deps
 	pages     map[string]*template.Template
 	ch        *challenger
-	addrLimit *keyedLimiter
-	idLimit   *keyedLimiter
+	addrLimit *ratelimit.Keyed
+	idLimit   *ratelimit.Keyed
 	regions   regionCache
 }
 
@@ -134,8 +135,8 @@ func New(d Deps) *Site {
 		lim = *d.Limits
 	}
 	s := &Site{d: d, pages: mustParse(), ch: newChallenger(d.ChallengeKey, d.Difficulty, d.Now),
-		addrLimit: newKeyedLimiter(lim.PerAddress, lim.AddressBurst, lim.MaxKeys),
-		idLimit:   newKeyedLimiter(lim.PerIdentifier, lim.IdentBurst, lim.MaxKeys)}
+		addrLimit: ratelimit.New(lim.PerAddress, lim.AddressBurst, lim.MaxKeys),
+		idLimit:   ratelimit.New(lim.PerIdentifier, lim.IdentBurst, lim.MaxKeys)}
 	s.regions.store = d.Regions
 	return s
 }

@@ -18,7 +18,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"html/template"
 	"io"
 	"io/fs"
@@ -27,13 +26,13 @@ import (
 	"net/http"
 	"path"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/region"
 )
 
@@ -77,7 +76,7 @@ type Deps struct {
 type Site struct {
 	d                       Deps
 	pages                   map[string]*template.Template
-	filing, follow, perCode *keyedLimiter
+	filing, follow, perCode *ratelimit.Keyed
 }
 
 //go:embed templates/*.html
@@ -96,9 +95,9 @@ func New(d Deps) *Site {
 		l = *d.Limits
 	}
 	return &Site{d: d, pages: mustParse(),
-		filing:  newKeyedLimiter(rate.Every(l.FilingEvery), l.FilingBurst, 100_000),
-		follow:  newKeyedLimiter(rate.Every(l.FollowEvery), l.FollowBurst, 100_000),
-		perCode: newKeyedLimiter(rate.Every(l.CodeEvery), l.CodeBurst, 100_000)}
+		filing:  ratelimit.New(rate.Every(l.FilingEvery), l.FilingBurst, 100_000),
+		follow:  ratelimit.New(rate.Every(l.FollowEvery), l.FollowBurst, 100_000),
+		perCode: ratelimit.New(rate.Every(l.CodeEvery), l.CodeBurst, 100_000)}
 }
 
 func mustParse() map[string]*template.Template {
@@ -252,58 +251,9 @@ func chain(prov, reg, dist, village string) (string, string, string, string) {
 
 // ---- rate limits ----
 
-// keyedLimiter holds a token bucket (golang.org/x/time/rate) per key in
-// bounded memory: two generations per shard; a full current generation
-// becomes the previous one and the old previous one is dropped, so idle
-// keys are forgotten first.
-type keyedLimiter struct {
-	limit  rate.Limit
-	burst  int
-	perGen int
-	seed   maphash.Seed
-	shards [16]limShard
-}
-
-type limShard struct {
-	mu        sync.Mutex
-	cur, prev map[string]*rate.Limiter
-}
-
-func newKeyedLimiter(limit rate.Limit, burst, maxKeys int) *keyedLimiter {
-	return &keyedLimiter{limit: limit, burst: burst, perGen: max(maxKeys/32, 1), seed: maphash.MakeSeed()}
-}
-
-// allow takes a token for key at now, or says how long until there is one.
-func (k *keyedLimiter) allow(key string, now time.Time) (bool, time.Duration) {
-	s := &k.shards[maphash.String(k.seed, key)%uint64(len(k.shards))]
-	s.mu.Lock()
-	l := s.cur[key]
-	if l == nil {
-		if l = s.prev[key]; l != nil {
-			delete(s.prev, key)
-		} else {
-			l = rate.NewLimiter(k.limit, k.burst)
-		}
-		if s.cur == nil || len(s.cur) >= k.perGen {
-			s.prev, s.cur = s.cur, make(map[string]*rate.Limiter, k.perGen)
-		}
-		s.cur[key] = l
-	}
-	s.mu.Unlock()
-	res := l.ReserveN(now, 1)
-	if !res.OK() {
-		return false, time.Hour
-	}
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
-	}
-	return true, 0
-}
-
 // limited answers 429 with Retry-After when l refuses key.
-func (s *Site) limited(w http.ResponseWriter, l *keyedLimiter, key string) bool {
-	ok, retry := l.allow(key, s.d.Now())
+func (s *Site) limited(w http.ResponseWriter, l *ratelimit.Keyed, key string) bool {
+	ok, retry := l.Reserve(key, s.d.Now())
 	if !ok {
 		w.Header().Set("Retry-After", fmt.Sprint(max(int((retry+time.Second-1)/time.Second), 1)))
 	}
