@@ -30,6 +30,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -205,13 +206,11 @@ func (s *Service) Check(ctx context.Context, q Query) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.find(ctx, q)
+	a, items, err := s.lookup(ctx, m, q)
 	if err != nil || a.Result != Found {
 		return a, err
 	}
-	if err := s.fill(ctx, m, a); err != nil {
-		return nil, err
-	}
+	s.fill(m, a, items)
 	via := "nama"
 	if q.ByNIK() {
 		via = "nik"
@@ -222,49 +221,89 @@ func (s *Service) Check(ctx context.Context, q Query) (*Answer, error) {
 	return a, nil
 }
 
-// find looks the person up: one indexed read.
-func (s *Service) find(ctx context.Context, q Query) (*Answer, error) {
-	var rows *sql.Rows
-	var err error
+// item is one determination item of the family found.
+type item struct {
+	det, person int64
+	status      string
+	codes       []string
+}
+
+// lookup finds the person and reads their family's decile and items of
+// the latest final determinations in one statement, one round trip: the
+// matching members (kind 1, at most three by name: three rows tell one
+// family from several, and members of one family may share a name), then
+// the items of their families (kind 2). Every read is served by an index.
+func (s *Service) lookup(ctx context.Context, m *meta, q Query) (*Answer, []item, error) {
+	var match string
+	var args []any
 	if q.ByNIK() {
-		rows, err = s.db.Query(ctx, `SELECT id, family_id, name, village_code FROM person WHERE nik = $1 AND valid_to IS NULL`, q.NIK)
+		match = `SELECT id, family_id, name, village_code FROM person WHERE nik = $1 AND valid_to IS NULL`
+		args = []any{q.NIK}
 	} else {
-		// Three rows tell one family from several; members of one family
-		// may share a name.
-		rows, err = s.db.Query(ctx, `SELECT id, family_id, name, village_code FROM person
-			WHERE village_code = $1 AND name_key = $2 AND valid_to IS NULL ORDER BY family_id, id LIMIT 3`, q.Village, registry.NameKey(q.Name))
+		match = `SELECT id, family_id, name, village_code FROM person
+			WHERE village_code = $1 AND name_key = $2 AND valid_to IS NULL ORDER BY family_id, id LIMIT 3`
+		args = []any{q.Village, registry.NameKey(q.Name)}
 	}
+	n := len(args)
+	stmt := `WITH p AS (` + match + `)
+		SELECT 1, p.id, p.family_id, p.name, p.village_code, 0, '', '',
+			COALESCE((SELECT w.decile FROM welfare_scores w WHERE w.run_id = $` + strconv.Itoa(n+1) + ` AND w.family_id = p.family_id), 0)
+		FROM p`
+	args = append(args, m.run)
+	if len(m.finals) > 0 {
+		ids := make([]int64, len(m.finals))
+		for i, f := range m.finals {
+			ids[i] = f.id
+		}
+		in, inArgs := s.db.Engine().InInt64("i.determination_id", n+2, ids)
+		stmt += ` UNION ALL SELECT 2, i.person_id, i.family_id, '', '', i.determination_id, i.status, i.reason_codes, 0
+		FROM (SELECT DISTINCT family_id FROM p) f JOIN determination_item i ON i.family_id = f.family_id WHERE ` + in
+		args = append(args, inArgs...)
+	}
+	rows, err := s.db.Query(ctx, stmt, args...)
 	if err != nil {
-		return nil, fmt.Errorf("cekbansos: find: %w", err)
+		return nil, nil, fmt.Errorf("cekbansos: lookup: %w", err)
 	}
 	defer rows.Close()
 	a := &Answer{Result: NotFound}
+	var items []item
+	families := 0
 	for rows.Next() {
-		var id, fam int64
-		var name, village string
-		if err := rows.Scan(&id, &fam, &name, &village); err != nil {
-			return nil, err
+		var kind, id, fam, det int64
+		var name, village, status, codes string
+		var decile int
+		if err := rows.Scan(&kind, &id, &fam, &name, &village, &det, &status, &codes, &decile); err != nil {
+			return nil, nil, err
 		}
 		switch {
-		case a.familyID == 0:
-			a.Result, a.familyID, a.personID, a.village = Found, fam, id, village
+		case kind == 2:
+			items = append(items, item{det: det, person: id, status: status, codes: strings.Fields(codes)})
+		case a.familyID == 0 || fam < a.familyID || (fam == a.familyID && id < a.personID):
+			// The first member by family and person, as the match orders them.
+			if fam != a.familyID {
+				families++
+			}
+			a.Result, a.familyID, a.personID, a.village, a.Decile = Found, fam, id, village, decile
 			a.MaskedName = MaskName(name)
 		case fam != a.familyID:
-			r := reasons[string(NeedNIK)]
-			return &Answer{Result: NeedNIKResult, Message: &r}, nil
+			families++
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if families > 1 {
+		r := reasons[string(NeedNIK)]
+		return &Answer{Result: NeedNIKResult, Message: &r}, nil, nil
 	}
 	if a.Result == NotFound {
 		if !q.ByNIK() {
 			var one int
 			err := s.db.QueryRow(ctx, `SELECT 1 FROM regions WHERE code = $1 AND level = 4`, q.Village).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
-				return nil, &errs.Invalid{Fields: []errs.FieldError{{Field: "wilayah", Reason: "desa/kelurahan tidak dikenal (unknown village)"}}}
+				return nil, nil, &errs.Invalid{Fields: []errs.FieldError{{Field: "wilayah", Reason: "desa/kelurahan tidak dikenal (unknown village)"}}}
 			} else if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			r := reasons[NotFoundByName]
 			a.Message = &r
@@ -272,14 +311,14 @@ func (s *Service) find(ctx context.Context, q Query) (*Answer, error) {
 			r := reasons[string(NotRegistered)]
 			a.Message = &r
 		}
-		return a, nil
+		return a, nil, nil
 	}
 	if q.ByNIK() {
 		a.subject = maskNIK(q.NIK)
 	} else {
 		a.subject = a.MaskedName
 	}
-	return a, nil
+	return a, items, nil
 }
 
 // maskNIK keeps the region part of a NIK: what the audit trail keeps.
@@ -290,46 +329,11 @@ func maskNIK(n string) string {
 	return n[:6] + strings.Repeat("*", 10)
 }
 
-// fill reads the family's decile and determination items: one indexed read.
-func (s *Service) fill(ctx context.Context, m *meta, a *Answer) error {
-	e := s.db.Engine()
-	ids := make([]int64, len(m.finals))
-	for i, f := range m.finals {
-		ids[i] = f.id
-	}
-	q := `SELECT 0, 0, '', '', decile FROM welfare_scores WHERE run_id = $1 AND family_id = $2`
-	args := []any{m.run, a.familyID}
-	if len(ids) > 0 {
-		in, inArgs := e.InInt64("determination_id", 4, ids)
-		q += ` UNION ALL SELECT determination_id, person_id, status, reason_codes, 0 FROM determination_item WHERE family_id = $3 AND ` + in
-		args = append(append(args, a.familyID), inArgs...)
-	}
-	rows, err := s.db.Query(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("cekbansos: family: %w", err)
-	}
-	defer rows.Close()
-	type item struct {
-		person int64
-		status string
-		codes  []string
-	}
+// fill turns the family's items into the status per program.
+func (s *Service) fill(m *meta, a *Answer, all []item) {
 	items := map[int64][]item{}
-	for rows.Next() {
-		var det, person int64
-		var status, codes string
-		var decile int
-		if err := rows.Scan(&det, &person, &status, &codes, &decile); err != nil {
-			return err
-		}
-		if det == 0 {
-			a.Decile = decile
-			continue
-		}
-		items[det] = append(items[det], item{person, status, strings.Fields(codes)})
-	}
-	if err := rows.Err(); err != nil {
-		return err
+	for _, it := range all {
+		items[it.det] = append(items[it.det], it)
 	}
 	for _, f := range m.finals {
 		ps := ProgramStatus{Program: f.program, Name: m.names[f.program], Period: f.period, PeriodStart: f.start, PeriodEnd: f.end, Status: NotReceiving}
@@ -360,5 +364,4 @@ func (s *Service) fill(ctx context.Context, m *meta, a *Answer) error {
 		}
 		a.Programs = append(a.Programs, ps)
 	}
-	return nil
 }
