@@ -187,11 +187,31 @@ func RecordMany(ctx context.Context, tx *store.Tx, entries []Entry) error {
 		}
 		return fmt.Errorf("audit: read chain head: %w", err)
 	}
+	rs, err := prepare(ctx, entries)
+	if err != nil {
+		return err
+	}
+	seq, prev = chain(entries, rs, seq, prev)
+	rows := make([][]any, len(rs))
+	for i := range rs {
+		rows[i] = rs[i].values()
+	}
+	if _, err := tx.CopyFrom(ctx, "audit_log", columns, rows); err != nil {
+		return fmt.Errorf("audit: write entries: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, prev); err != nil {
+		return fmt.Errorf("audit: move chain head: %w", err)
+	}
+	return nil
+}
+
+// prepare fills the entries' fields that come from the context (actor,
+// role, regions, request, time) and returns their rows, not yet chained.
+func prepare(ctx context.Context, entries []Entry) ([]row, error) {
 	p, hasPrincipal := authz.From(ctx)
 	reqID, addr := RequestFrom(ctx)
 	now := store.Now()
-	rows := make([][]any, len(entries))
-	var buf []byte
+	rows := make([]row, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		if hasPrincipal {
@@ -227,30 +247,33 @@ func RecordMany(ctx context.Context, tx *store.Tx, entries []Entry) error {
 		e.At = e.At.UTC().Truncate(time.Microsecond)
 		before, err := encodeData(e.Before)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		after, err := encodeData(e.After)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		seq++
-		e.Seq, e.PrevHash = seq, prev
-		r := row{seq: seq, at: store.Micros(e.At), actor: e.Actor, role: e.Role, actorRegion: e.ActorRegion,
+		rows[i] = row{at: store.Micros(e.At), actor: e.Actor, role: e.Role, actorRegion: e.ActorRegion,
 			region: e.Region, action: e.Action, objectType: e.ObjectType, objectID: e.ObjectID, personID: e.PersonID,
-			before: before, after: after, requestID: e.RequestID, clientAddr: e.ClientAddr, prevHash: prev}
+			before: before, after: after, requestID: e.RequestID, clientAddr: e.ClientAddr}
+	}
+	return rows, nil
+}
+
+// chain numbers and hashes rows after the head (seq, prev), sets the
+// entries' Seq, PrevHash and Hash, and returns the new head.
+func chain(entries []Entry, rows []row, seq int64, prev string) (int64, string) {
+	var buf []byte
+	for i := range rows {
+		seq++
+		r := &rows[i]
+		r.seq, r.prevHash = seq, prev
 		buf = r.canonical(buf[:0])
-		e.Hash = hashHex(buf)
-		r.hash = e.Hash
-		prev = e.Hash
-		rows[i] = r.values()
+		r.hash = hashHex(buf)
+		entries[i].Seq, entries[i].PrevHash, entries[i].Hash = seq, prev, r.hash
+		prev = r.hash
 	}
-	if _, err := tx.CopyFrom(ctx, "audit_log", columns, rows); err != nil {
-		return fmt.Errorf("audit: write entries: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, prev); err != nil {
-		return fmt.Errorf("audit: move chain head: %w", err)
-	}
-	return nil
+	return seq, prev
 }
 
 // encodeData stores a Before or After map as JSON text ("" for none). The

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/kemensos/jaring/internal/audit"
-	"github.com/kemensos/jaring/internal/store"
 )
 
 // Audit of public checks.
@@ -23,11 +22,10 @@ const (
 // gathered meanwhile, it hands the writing over to the oldest of them and
 // returns. So an answered check is always audited (no entry waits in a
 // buffer that a crash could lose, and a failed write fails its checks),
-// no check waits for more than two writes, and under load one
-// transaction, one lock of the chain's head and one bulk insert carry
-// many checks.
+// no check waits for more than two writes, and under load one statement
+// (audit.Appender) carries many checks.
 type auditor struct {
-	db      *store.DB
+	app     audit.Appender
 	mu      sync.Mutex
 	writing bool
 	pending []pendingEntry
@@ -106,10 +104,7 @@ func (au *auditor) write(batch []pendingEntry) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	err := au.db.Write(ctx, func(tx *store.Tx) error {
-		return audit.RecordMany(ctx, tx, entries)
-	})
-	if err != nil {
+	if err := au.app.Append(ctx, entries); err != nil {
 		return fmt.Errorf("cekbansos: audit: %w", err)
 	}
 	return nil

@@ -96,7 +96,7 @@ type Service struct {
 // New returns the service.
 func New(db *store.DB) *Service {
 	s := &Service{db: db}
-	s.audit.db = db
+	s.audit.app.DB = db
 	return s
 }
 

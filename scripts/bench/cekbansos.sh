@@ -158,11 +158,13 @@ if has_step pgbench; then
 	awk '{ print NR "," $1 }' "$NIKS" | cdb -c "\\copy bench.nik FROM STDIN WITH (FORMAT csv)"
 	cdb -c "ANALYZE bench.nik" >/dev/null
 	n=$(wc -l <"$NIKS")
-	# The two statements of cekbansos.Service.Check by NIK (find, then fill).
+	# The statement of cekbansos.Service.lookup by NIK: the person, the
+	# family's decile and its items of the final determinations.
 	cat >"$WORK/cek.pgbench" <<SQL
 \\set i random(1, $n)
-SELECT id AS person_id, family_id FROM person WHERE nik = (SELECT nik FROM bench.nik WHERE i = :i) AND valid_to IS NULL \\gset
-SELECT 0, 0, '', '', decile FROM welfare_scores WHERE run_id = $RUN_ID AND family_id = :family_id UNION ALL SELECT determination_id, person_id, status, reason_codes, 0 FROM determination_item WHERE family_id = :family_id AND determination_id IN ($DET_IDS);
+WITH p AS (SELECT id, family_id, name, village_code FROM person WHERE nik = (SELECT nik FROM bench.nik WHERE i = :i) AND valid_to IS NULL)
+SELECT 1, p.id, p.family_id, p.name, p.village_code, 0, '', '', COALESCE((SELECT w.decile FROM welfare_scores w WHERE w.run_id = $RUN_ID AND w.family_id = p.family_id), 0) FROM p
+UNION ALL SELECT 2, i.person_id, i.family_id, '', '', i.determination_id, i.status, i.reason_codes, 0 FROM (SELECT DISTINCT family_id FROM p) f JOIN determination_item i ON i.family_id = f.family_id WHERE i.determination_id = ANY('{$DET_IDS}'::bigint[]);
 SQL
 	# The server's connections plan every statement with its parameters
 	# (store.withCustomPlans); pgbench's do the same.
