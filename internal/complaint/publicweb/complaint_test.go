@@ -47,6 +47,7 @@ func newComplaintSite(t *testing.T, db *store.DB, lim *Limits) *cmpSite {
 	}
 	c := authtest.NewClock(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
 	svc := complaint.New(db, authtest.Key)
+	svc.Now = c.Now
 	s := New(Deps{Regions: region.Store{DB: db}, Now: c.Now, Limits: lim, Complaints: svc,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	mux := http.NewServeMux()
@@ -183,6 +184,12 @@ func TestComplaintFileAndFollow(t *testing.T) {
 		body = rec.Body.String()
 		if rec.Code != http.StatusOK || !strings.Contains(body, "Diterima") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(body, evil) {
 			t.Fatalf("follow: %d %s", rec.Code, body)
+		}
+		// Dates in words, in WIB: filed 27 November 08:00 UTC (15:00 WIB),
+		// a 14-day limit.
+		if !strings.Contains(body, "27 November 2026 15:00 WIB") || !strings.Contains(body, "11 Desember 2026") ||
+			strings.Contains(body, "2026-11-27") {
+			t.Errorf("follow: dates not in words:\n%s", body)
 		}
 		if strings.Contains(body, "Budi") || strings.Contains(body, "081234567890") {
 			t.Error("the follow page shows the contact")

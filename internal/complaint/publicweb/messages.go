@@ -42,6 +42,8 @@ var messages = map[string][2]string{
 	"lacak_tombol":            {"Lihat status", "See the status"},
 	"lacak_tidak_cocok":       {"Kode pelacakan atau kode rahasia tidak cocok.", "The tracking code or the secret code does not match."},
 	"informasi_ditambah":      {"Informasi Anda sudah ditambahkan.", "Your information has been added."},
+	"diajukan":                {"Diajukan pada", "Filed on"},
+	"batas_waktu":             {"Batas waktu penanganan", "Time limit for handling"},
 	"penyelesaian":            {"Penyelesaian", "Resolution"},
 	"riwayat":                 {"Riwayat", "History"},
 	"berkas_n":                {"%d berkas", "%d files"},

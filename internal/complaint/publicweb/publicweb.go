@@ -31,6 +31,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/kemensos/jaring/internal/complaint"
+	"github.com/kemensos/jaring/internal/datefmt"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/region"
@@ -146,6 +147,12 @@ type page struct {
 
 func (p *page) T(key string) string               { return text(p.Lang, key) }
 func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(text(p.Lang, key), args...) }
+// Date writes an instant's day in WIB ("27 November 2026").
+func (p *page) Date(t time.Time) string { return datefmt.Date(p.Lang, t.In(datefmt.WIB)) }
+
+// DateTime writes an instant in WIB ("27 November 2026 14:05 WIB").
+func (p *page) DateTime(t time.Time) string { return datefmt.DateTime(p.Lang, t) }
+
 func (p *page) Other() string {
 	if p.Lang == "en" {
 		return "id"
