@@ -147,6 +147,7 @@ type page struct {
 
 func (p *page) T(key string) string               { return text(p.Lang, key) }
 func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(text(p.Lang, key), args...) }
+
 // Date writes an instant's day in WIB ("27 November 2026").
 func (p *page) Date(t time.Time) string { return datefmt.Date(p.Lang, t.In(datefmt.WIB)) }
 
