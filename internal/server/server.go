@@ -111,6 +111,7 @@ func New(d Deps) *Server {
 			key = d.Auth.Key
 		}
 		d.Complaints = complaint.New(d.DB, key)
+		d.Complaints.Notify = d.Notify
 	}
 	s.deps = d
 	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify}
