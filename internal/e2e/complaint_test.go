@@ -63,6 +63,11 @@ func complaintFlow(t *testing.T, s *site, tb *tab) {
 		chromedp.SendKeys(chromedp.ID("telepon"), "081234567890"),
 	)
 	tb.shot("terisi")
+	// The page's script solves the challenge (the no-script wait has a
+	// test of its own in internal/complaint/publicweb).
+	if js := run(tb, "read the root's class", chromedp.AttributeValue(chromedp.CSS("html"), "class")); !strings.Contains(js.Value, "js") {
+		t.Errorf("the complaint form's script did not run")
+	}
 	tb.do("send the complaint",
 		chromedp.Click(chromedp.CSS(`form[action="/pengaduan"] > p > button[type=submit]:not([name])`)),
 		chromedp.WaitVisible(chromedp.CSS(`strong.secret`)))

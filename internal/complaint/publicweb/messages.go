@@ -42,6 +42,7 @@ var messages = map[string][2]string{
 	"lacak_tombol":            {"Lihat status", "See the status"},
 	"lacak_tidak_cocok":       {"Kode pelacakan atau kode rahasia tidak cocok.", "The tracking code or the secret code does not match."},
 	"informasi_ditambah":      {"Informasi Anda sudah ditambahkan.", "Your information has been added."},
+	"memverifikasi":           {"Memeriksa keamanan… mohon tunggu.", "Running the security check… please wait."},
 	"diajukan":                {"Diajukan pada", "Filed on"},
 	"batas_waktu":             {"Batas waktu penanganan", "Time limit for handling"},
 	"penyelesaian":            {"Penyelesaian", "Resolution"},

@@ -7,9 +7,10 @@
 // address and per tracking code. Pages work without JavaScript, in
 // Bahasa Indonesia first with English one link away.
 //
-// It has its own minimal layout; the pages are meant to move into the
-// public site's package (internal/public) and use its layout and its
-// proof-of-work challenge once that package is on main.
+// The filing forms pass the public site's proof-of-work challenge
+// (public.Gate): the site's script solves it, and a browser without
+// script sends the form after the no-script wait, so a flood of filings
+// costs its sender. The pages keep their own minimal layout.
 package publicweb
 
 import (
@@ -33,6 +34,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/datefmt"
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/public"
 	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/region"
 )
@@ -71,6 +73,9 @@ type Deps struct {
 	Now func() time.Time
 	// Limits; DefaultLimits when nil.
 	Limits *Limits
+	// Gate is the public site's proof-of-work challenge (public.Site.Gate),
+	// which the filing forms must pass; a gate of its own when nil.
+	Gate *public.Gate
 }
 
 // Site serves the pages.
@@ -90,6 +95,9 @@ func New(d Deps) *Site {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Gate == nil {
+		d.Gate = public.NewGate(nil, 0, d.Now)
 	}
 	l := DefaultLimits
 	if d.Limits != nil {
@@ -142,6 +150,7 @@ func text(lang, key string) string {
 
 type page struct {
 	Lang, Title, Here, Nav string
+	JS                     string // the script's URL, for a page with a challenge
 	Data                   any
 }
 
