@@ -42,7 +42,9 @@ func registerJobKinds(r *jobs.Runner, db *store.DB) {
 	n.Addresses = citizen.Addresses{DB: db}
 	n.Register(r)
 	proposal.New(db).RegisterJobs(r)
-	complaint.RegisterJob(r, complaint.New(db, nil))
+	complaints := complaint.New(db, nil)
+	complaints.Notify = n // the sweep tells handlers of reminders and escalations
+	complaint.RegisterJob(r, complaints)
 }
 
 // followJob shows job id's progress on a bar until it finishes: running it

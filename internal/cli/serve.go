@@ -95,6 +95,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	shed = server.ShedDefaults(shed, db.PoolSize())
 	// One notification and citizens' service (with one registration limit) for every handler set.
 	notices := notify.New(db)
+	complaints.Notify = notices
 	citizens := citizen.New(db, authSvc, notices)
 	citizens.Limiter = citizen.DefaultLimiter()
 	props := proposal.New(db)

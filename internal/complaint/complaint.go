@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/store"
 )
 
@@ -181,6 +182,9 @@ type Service struct {
 	Key []byte
 	// Now is the clock; nil means store.Now. Tests set it.
 	Now func() time.Time
+	// Notify tells handlers of the sweep's reminders and escalations
+	// (notifySweep); none are sent when nil.
+	Notify *notify.Service
 }
 
 // New returns a service on db with the secret key.

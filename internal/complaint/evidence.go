@@ -52,7 +52,8 @@ func fileError(n int, reason string) error {
 // its name, and prepares it for storage. JPEG and PNG images are decoded
 // and encoded again with the standard library, which writes no metadata:
 // EXIF (camera, time, GPS position), XMP, ICC profiles and comments are
-// gone. PDFs must begin with the PDF signature and are kept as they are.
+// gone; an EXIF orientation (a phone photo stored sideways) is applied
+// to the pixels first, so the photo shows upright. PDFs must begin with the PDF signature and are kept as they are.
 func Sanitize(n int, raw []byte) (Evidence, error) {
 	if len(raw) == 0 {
 		return Evidence{}, fileError(n, "berkas kosong")
@@ -74,6 +75,8 @@ func Sanitize(n int, raw []byte) (Evidence, error) {
 		if err != nil {
 			return Evidence{}, fileError(n, "gambar rusak atau tidak lengkap")
 		}
+		// The EXIF block goes; the turn it asks for stays, in the pixels.
+		img = orient(img, exifOrientation(raw, format))
 		var out bytes.Buffer
 		if format == "jpeg" {
 			err = jpeg.Encode(&out, img, &jpeg.Options{Quality: 85})

@@ -25,7 +25,9 @@ const sweepBatch = 200
 // limit; at the national level a case stays where it is and shows as
 // overdue. It works in batches of a few hundred cases, each batch one
 // transaction, and may run any number of times: a case is reminded once
-// per limit and escalated once per limit passed.
+// per limit and escalated once per limit passed. With Service.Notify set,
+// the handlers of each unit get one notice per batch and kind, written in
+// the batch's transaction: a notice exists exactly when its change does.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	now := s.now()
 	var res SweepResult
@@ -112,7 +114,7 @@ func (s *Service) remindBatch(ctx context.Context, now time.Time) (int, error) {
 			return err
 		}
 		n = len(due)
-		return nil
+		return s.notifySweep(ctx, tx, byUnit(due, func(d dueCase) Unit { return d.unit }), false)
 	})
 	return n, err
 }
@@ -154,7 +156,7 @@ func (s *Service) escalateBatch(ctx context.Context, now time.Time) (n int, more
 			return err
 		}
 		n = len(due)
-		return nil
+		return s.notifySweep(ctx, tx, byUnit(due, func(d dueCase) Unit { up, _ := d.unit.Up(); return up }), true)
 	})
 	return n, more, err
 }

@@ -114,11 +114,12 @@ func newBrowser(t *testing.T) *browser {
 // tab is one page of a flow, in its own browser context (its own cookies),
 // taking numbered screenshots named after the flow.
 type tab struct {
-	t    *testing.T
-	ctx  context.Context
-	dir  string
-	name string
-	n    int
+	t       *testing.T
+	browser *browser // for a second flow's tab
+	ctx     context.Context
+	dir     string
+	name    string
+	n       int
 }
 
 // tab opens a page for the flow name; screenshots are NAME-NN-STEP.png.
@@ -138,7 +139,7 @@ func (b *browser) tab(t *testing.T, name string) *tab {
 	for _, f := range old {
 		_ = os.Remove(f)
 	}
-	return &tab{t: t, ctx: ctx, dir: dir, name: name}
+	return &tab{t: t, browser: b, ctx: ctx, dir: dir, name: name}
 }
 
 // do runs actions as one step, failing the test (with a screenshot of the

@@ -30,6 +30,7 @@ func TestBrowser(t *testing.T) {
 		{"check-by-name", "cek-nama", false, checkByName},
 		{"check-by-nik", "cek-nik", false, checkByNIK},
 		{"check-without-script", "cek-tanpa-js", true, checkWithoutScript},
+		{"complaint", "pengaduan", false, complaintFlow},
 	}
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		start := time.Now()

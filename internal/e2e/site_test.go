@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kemensos/jaring/internal/auth"
+	"github.com/kemensos/jaring/internal/auth/authtest"
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/determination"
 	"github.com/kemensos/jaring/internal/jobs"
@@ -60,11 +61,15 @@ func newSite(t *testing.T, db *store.DB) *site {
 	determine(t, ctx, db, runner)
 
 	a := auth.New(db)
+	a.Key = authtest.Key // seals complainants' contacts
 	s := &site{db: db, reg: reg}
 	if err := db.QueryRow(ctx, `SELECT village_code FROM family WHERE valid_to IS NULL ORDER BY id LIMIT 1`).Scan(&s.operatorVillage); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.CreateUser(ctx, operatorUser, operatorPass, string(authz.Village), s.operatorVillage); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateUser(ctx, handlerUser, handlerPass, string(authz.District), s.operatorVillage[:5]); err != nil {
 		t.Fatal(err)
 	}
 	srv := server.New(server.Deps{DB: db, Registry: reg, Auth: a, Imports: registry.NewJobs(reg, t.TempDir()), Logger: logger})

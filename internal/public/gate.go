@@ -61,22 +61,7 @@ func (s *Site) solve(token, nonce string) *refusal {
 	if s.d.LoadTest {
 		return nil
 	}
-	err := s.ch.verify(token, nonce)
-	var early *tooEarly
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &early):
-		return &refusal{Status: http.StatusTooManyRequests, Field: "tantangan", Key: "tantangan_tunggu", Retry: early.wait}
-	case errors.Is(err, errChallengeExpired):
-		return &refusal{Status: http.StatusUnprocessableEntity, Field: "tantangan", Key: "tantangan_kedaluwarsa"}
-	case errors.Is(err, errChallengeUsed):
-		return &refusal{Status: http.StatusUnprocessableEntity, Field: "tantangan", Key: "tantangan_terpakai"}
-	case errors.Is(err, errChallengeMissing):
-		return &refusal{Status: http.StatusUnprocessableEntity, Field: "tantangan", Key: "tantangan_kosong"}
-	default:
-		return &refusal{Status: http.StatusUnprocessableEntity, Field: "tantangan", Key: "tantangan_salah"}
-	}
+	return verdict(s.ch, token, nonce)
 }
 
 // retrySeconds rounds a wait up to whole seconds, at least one.
@@ -117,3 +102,98 @@ func init() {
 			"The security check is not valid. Reload the page and send again."},
 	})
 }
+
+// verdict spends a challenge token and turns the verifier's error into a
+// refusal (nil when accepted).
+func verdict(ch *challenger, token, nonce string) *refusal {
+	err := ch.verify(token, nonce)
+	var early *tooEarly
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &early):
+		return &refusal{Status: http.StatusTooManyRequests, Field: "tantangan", Key: "tantangan_tunggu", Retry: early.wait}
+	case errors.Is(err, errChallengeExpired):
+		return &refusal{Status: http.StatusUnprocessableEntity, Field: "tantangan", Key: "tantangan_kedaluwarsa"}
+	case errors.Is(err, errChallengeUsed):
+		return &refusal{Status: http.StatusUnprocessableEntity, Field: "tantangan", Key: "tantangan_terpakai"}
+	case errors.Is(err, errChallengeMissing):
+		return &refusal{Status: http.StatusUnprocessableEntity, Field: "tantangan", Key: "tantangan_kosong"}
+	default:
+		return &refusal{Status: http.StatusUnprocessableEntity, Field: "tantangan", Key: "tantangan_salah"}
+	}
+}
+
+// Gate is the challenge for the forms of other packages (the complaint
+// and whistleblowing forms): the same tokens, the same script and the
+// same no-script wait as the status check. Such a form carries Token in
+// a hidden field "tantangan", an empty "nonce", class "cek" and
+// data-kesulitan="Difficulty" on the <form>, and loads ScriptURL; its
+// handler calls Verify before it writes anything.
+type Gate struct {
+	ch  *challenger
+	off bool
+}
+
+// NewGate returns a gate of its own (a random key when key is empty, so
+// tokens are good on this process only; DefaultDifficulty when 0).
+func NewGate(key []byte, difficulty int, now func() time.Time) *Gate {
+	if now == nil {
+		now = time.Now
+	}
+	return &Gate{ch: newChallenger(key, difficulty, now)}
+}
+
+// Gate returns the site's challenge for other forms: one key and one
+// memory of spent tokens with the status check. Under Deps.LoadTest it
+// lets everything through.
+func (s *Site) Gate() *Gate { return &Gate{ch: s.ch, off: s.d.LoadTest} }
+
+// Token returns prev when it is still good for another step of a form
+// (its no-script wait keeps running from the first page), else a new token.
+func (g *Gate) Token(prev string) string {
+	if prev != "" && !g.ch.issuedAt(prev).IsZero() {
+		return prev
+	}
+	return g.ch.issue().Challenge
+}
+
+// Difficulty is the number of leading zero bits the script must find.
+func (g *Gate) Difficulty() int { return g.ch.difficulty }
+
+// Refusal is why Verify turned a form away.
+type Refusal struct {
+	Status int           // 429 for the no-script wait, else 422
+	Retry  time.Duration // how long to wait before sending the same token again (Early)
+	Early  bool          // sent before the no-script wait was over: the token stays good
+	key    string
+}
+
+// Message is the refusal in lang, for the page.
+func (f *Refusal) Message(lang string) string {
+	if f.Early {
+		return text(lang, f.key) + " " + fmtText(lang, "menunggu", retrySeconds(f.Retry))
+	}
+	return text(lang, f.key)
+}
+
+// RetrySeconds is Retry in whole seconds, at least one (for Retry-After).
+func (f *Refusal) RetrySeconds() int { return retrySeconds(f.Retry) }
+
+// Verify spends token: with the script's nonce, or without one after
+// NoScriptWait. It returns nil when the form may go on; a refused token is
+// not spent.
+func (g *Gate) Verify(token, nonce string) *Refusal {
+	if g.off {
+		return nil
+	}
+	f := verdict(g.ch, token, nonce)
+	if f == nil {
+		return nil
+	}
+	return &Refusal{Status: f.Status, Retry: f.Retry, Early: f.Key == "tantangan_tunggu", key: f.Key}
+}
+
+// ScriptURL is the versioned URL of the site's script, which solves the
+// challenge of every form.cek on a page.
+func ScriptURL() string { return staticURL("publik.js") }

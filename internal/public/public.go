@@ -67,6 +67,7 @@ import (
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/cekbansos"
 	"github.com/kemensos/jaring/internal/citizen"
+	"github.com/kemensos/jaring/internal/datefmt"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/notify"
 	"github.com/kemensos/jaring/internal/ratelimit"
@@ -234,6 +235,12 @@ func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(text(p.La
 
 // N formats an integer with the language's thousands separator.
 func (p *page) N(n int64) string { return formatInt(p.Lang, n) }
+
+// Date writes a YYYY-MM-DD date in words ("27 November 2026").
+func (p *page) Date(s string) string { return datefmt.DateString(p.Lang, s) }
+
+// Period writes a program's period code in words ("Triwulan 1 2026").
+func (p *page) Period(code string) string { return datefmt.Period(p.Lang, code) }
 
 // Other is the language the switch offers.
 func (p *page) Other() string {

@@ -71,8 +71,8 @@ var mxUntestable = map[string]string{
 	"POST /warga/keluar":           "ends the caller's session",
 	"POST /warga/akun/foto":        "new photos for the caller's own rejected account; the citizen service's tests",
 	"POST /keluar-semua":           "ends every session of the caller; web tests",
-	"POST /pengaduan":              "public filing form (multipart, rate-limited per address); internal/complaint/publicweb tests",
-	"POST /pengaduan/wbs":          "public whistleblowing form; internal/complaint/publicweb tests",
+	"POST /pengaduan":              "public filing form (multipart, proof-of-work challenge, rate-limited per address); internal/complaint/publicweb tests",
+	"POST /pengaduan/wbs":          "public whistleblowing form (same challenge); internal/complaint/publicweb tests",
 	"POST /pengaduan/tambah":       "public addition to a case by its code and secret; internal/complaint/publicweb tests",
 }
 

@@ -111,6 +111,7 @@ func New(d Deps) *Server {
 			key = d.Auth.Key
 		}
 		d.Complaints = complaint.New(d.DB, key)
+		d.Complaints.Notify = d.Notify
 	}
 	s.deps = d
 	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify}
@@ -122,11 +123,13 @@ func New(d Deps) *Server {
 	)
 	s.routes = append(s.routes, a.Routes()...)
 	s.routes = append(s.routes, w.Routes()...)
-	// The public complaint and whistleblowing pages (no sign-in).
-	s.routes = append(s.routes, publicweb.New(publicweb.Deps{Complaints: d.Complaints, Regions: regions, Logger: d.Logger}).Routes()...)
 	if d.Public == nil {
 		d.Public = public.New(public.Deps{DB: d.DB, Regions: regions, Logger: d.Logger})
 	}
+	// The public complaint and whistleblowing pages (no sign-in), behind
+	// the public site's challenge.
+	s.routes = append(s.routes, publicweb.New(publicweb.Deps{Complaints: d.Complaints, Regions: regions, Logger: d.Logger,
+		Gate: d.Public.Gate()}).Routes()...)
 	s.routes = append(s.routes, d.Public.Routes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))

@@ -3,6 +3,7 @@ package publicweb
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/kemensos/jaring/internal/api"
@@ -10,6 +11,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/public"
 )
 
 // Routes returns the pages' URL surface. Forms are POSTed without a
@@ -41,6 +43,8 @@ type complaintData struct {
 	FilesDropped                              bool
 	Ready                                     bool // the region is chosen far enough: the button files
 	MaxFiles, MaxMB                           int
+	Token                                     string // the challenge, kept from step to step
+	Difficulty                                int
 }
 
 func (s *Site) complaintForm(k complaint.Kind) http.HandlerFunc {
@@ -73,8 +77,9 @@ func (s *Site) renderComplaint(w http.ResponseWriter, r *http.Request, status in
 	}
 	d.Ready = d.Village != "" || d.Kind == complaint.KindWBS
 	d.MaxFiles, d.MaxMB = complaint.MaxFiles, complaint.MaxFileSize>>20
+	d.Token, d.Difficulty = s.d.Gate.Token(d.Token), s.d.Gate.Difficulty()
 	p := s.newPage(r, title)
-	p.Nav, p.Data = "pengaduan", d
+	p.Nav, p.JS, p.Data = "pengaduan", public.ScriptURL(), d
 	if d.Kind == complaint.KindWBS {
 		p.Nav = "wbs"
 	}
@@ -103,7 +108,7 @@ func (s *Site) complaintPost(k complaint.Kind) http.HandlerFunc {
 		}
 		v := form.fields
 		d := &complaintData{Kind: k, Category: v["kategori"], Description: v["uraian"], Anonymous: v["anonim"] == "1",
-			Name: v["nama"], Phone: v["telepon"], Email: v["surel"]}
+			Name: v["nama"], Phone: v["telepon"], Email: v["surel"], Token: v["tantangan"]}
 		d.Prov, d.Reg, d.Dist, d.Village = chain(v["provinsi"], v["kabupaten"], v["kecamatan"], v["wilayah"])
 		regionCode := d.Village
 		if k == complaint.KindWBS && regionCode == "" {
@@ -129,6 +134,19 @@ func (s *Site) complaintPost(k complaint.Kind) http.HandlerFunc {
 			refuse(http.StatusUnprocessableEntity, invalidTexts(lang, &errs.Invalid{Fields: form.refused}))
 			return
 		}
+		// The challenge, spent before anything is written. Sent before the
+		// no-script wait is over, the token stays good: send again.
+		if f := s.d.Gate.Verify(d.Token, v["nonce"]); f != nil {
+			if f.Early {
+				w.Header().Set("Retry-After", strconv.Itoa(f.RetrySeconds()))
+			} else {
+				d.Token = ""
+			}
+			refuse(f.Status, []string{f.Message(lang)})
+			return
+		}
+		// The token is spent: a refused filing gets a new one.
+		d.Token = ""
 		rc, err := s.d.Complaints.File(r.Context(), complaint.Filing{Kind: k, Category: complaint.Category(d.Category), Region: regionCode,
 			Description: d.Description, Anonymous: d.Anonymous,
 			Contact: complaint.Contact{Name: d.Name, Phone: d.Phone, Email: d.Email}, Files: form.files})

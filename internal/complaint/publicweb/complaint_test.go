@@ -3,12 +3,15 @@ package publicweb
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"image"
 	"image/jpeg"
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
+	"math/bits"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -25,6 +28,7 @@ import (
 	"github.com/kemensos/jaring/internal/auth/authtest"
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/httpx"
+	"github.com/kemensos/jaring/internal/public"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/store"
 	"github.com/kemensos/jaring/internal/store/storetest"
@@ -36,6 +40,7 @@ type cmpSite struct {
 	s     *Site
 	h     http.Handler
 	clock *authtest.Clock
+	gate  *public.Gate
 }
 
 // newComplaintSite serves the public site as the server does for these
@@ -47,7 +52,9 @@ func newComplaintSite(t *testing.T, db *store.DB, lim *Limits) *cmpSite {
 	}
 	c := authtest.NewClock(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
 	svc := complaint.New(db, authtest.Key)
-	s := New(Deps{Regions: region.Store{DB: db}, Now: c.Now, Limits: lim, Complaints: svc,
+	svc.Now = c.Now
+	gate := public.NewGate(authtest.Key, testDifficulty, c.Now)
+	s := New(Deps{Regions: region.Store{DB: db}, Now: c.Now, Limits: lim, Complaints: svc, Gate: gate,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
@@ -65,7 +72,23 @@ func newComplaintSite(t *testing.T, db *store.DB, lim *Limits) *cmpSite {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		mux.ServeHTTP(w, r.WithContext(audit.WithRequest(r.Context(), "rtes", host)))
 	})
-	return &cmpSite{t: t, db: db, s: s, h: h, clock: c}
+	return &cmpSite{t: t, db: db, s: s, h: h, clock: c, gate: gate}
+}
+
+// testDifficulty keeps the tests' proof of work to a few hundred hashes.
+const testDifficulty = 8
+
+// solved returns a fresh challenge token and a nonce that solves it, as
+// the page's script finds it.
+func (x *cmpSite) solved() (string, string) {
+	tok := x.gate.Token("")
+	for n := 0; ; n++ {
+		nonce := strconv.Itoa(n)
+		sum := sha256.Sum256([]byte(tok + ":" + nonce))
+		if bits.LeadingZeros64(binary.BigEndian.Uint64(sum[:8])) >= testDifficulty {
+			return tok, nonce
+		}
+	}
 }
 
 func (x *cmpSite) do(req *http.Request, from string) *httptest.ResponseRecorder {
@@ -98,7 +121,13 @@ func (x *cmpSite) multipartBody(fields map[string]string, files []upload) (*byte
 	return &buf, mw.FormDataContentType()
 }
 
+// file posts a filing form, with a solved challenge unless fields has a
+// "tantangan" of its own.
 func (x *cmpSite) file(path string, fields map[string]string, files []upload, from string) *httptest.ResponseRecorder {
+	if _, ok := fields["tantangan"]; !ok && path != "/pengaduan/tambah" {
+		fields = maps.Clone(fields)
+		fields["tantangan"], fields["nonce"] = x.solved()
+	}
 	body, ct := x.multipartBody(fields, files)
 	req := httptest.NewRequest("POST", path, body)
 	req.Header.Set("Content-Type", ct)
@@ -183,6 +212,12 @@ func TestComplaintFileAndFollow(t *testing.T) {
 		body = rec.Body.String()
 		if rec.Code != http.StatusOK || !strings.Contains(body, "Diterima") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(body, evil) {
 			t.Fatalf("follow: %d %s", rec.Code, body)
+		}
+		// Dates in words, in WIB: filed 27 November 08:00 UTC (15:00 WIB),
+		// a 14-day limit.
+		if !strings.Contains(body, "27 November 2026 15:00 WIB") || !strings.Contains(body, "11 Desember 2026") ||
+			strings.Contains(body, "2026-11-27") {
+			t.Errorf("follow: dates not in words:\n%s", body)
 		}
 		if strings.Contains(body, "Budi") || strings.Contains(body, "081234567890") {
 			t.Error("the follow page shows the contact")
@@ -357,4 +392,88 @@ func TestMessages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestComplaintChallenge: the filing forms carry the public site's
+// challenge; a bogus, missing, wrongly solved or replayed token is refused
+// and stores nothing; without script the form goes after the no-script
+// wait, and a Continue step does not spend the token.
+func TestComplaintChallenge(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		x := newComplaintSite(t, db, nil)
+		tokenRe := regexp.MustCompile(`name="tantangan" value="(c1\.[^"]+)"`)
+		form := x.do(httptest.NewRequest("GET", "/pengaduan", nil), "").Body.String()
+		tok := tokenRe.FindStringSubmatch(form)
+		if tok == nil || !strings.Contains(form, `class="stack cek" data-kesulitan="8"`) || !strings.Contains(form, public.ScriptURL()) {
+			t.Fatalf("the form lacks its challenge or the script:\n%s", form)
+		}
+		cases := func() int { return x.count(`SELECT COUNT(*) FROM complaint`) }
+		addr := 0
+		post := func(path string, fields map[string]string) *httptest.ResponseRecorder {
+			t.Helper()
+			addr++ // one address each: the filing limit is not what is tested
+			f := filing(map[string]string{"anonim": "1"})
+			maps.Copy(f, fields)
+			return x.file(path, f, nil, "198.51.100."+strconv.Itoa(addr))
+		}
+		refused := func(what string, rec *httptest.ResponseRecorder, status int, msg string) {
+			t.Helper()
+			if rec.Code != status || !strings.Contains(rec.Body.String(), msg) || codeRe.MatchString(rec.Body.String()) {
+				t.Errorf("%s: %d, want %d with %q:\n%s", what, rec.Code, status, msg, rec.Body.String())
+			}
+		}
+		refused("bogus token", post("/pengaduan", map[string]string{"tantangan": "c1.1790000000.8.AAAAAAAAAAAAAAAA.bukan", "nonce": "1"}),
+			http.StatusUnprocessableEntity, "Pemeriksaan keamanan tidak sah")
+		refused("no token", post("/pengaduan", map[string]string{"tantangan": "", "nonce": ""}),
+			http.StatusUnprocessableEntity, "Pemeriksaan keamanan tidak ada")
+		refused("bogus token, WBS", post("/pengaduan/wbs", map[string]string{"tantangan": "xyz", "nonce": "1", "kategori": "pungli", "anonim": "1"}),
+			http.StatusUnprocessableEntity, "Pemeriksaan keamanan tidak sah")
+		// A nonce that does not solve the token.
+		good, nonce := x.solved()
+		wrong := "0"
+		for n := 0; ; n++ {
+			sum := sha256.Sum256([]byte(good + ":" + strconv.Itoa(n)))
+			if bits.LeadingZeros64(binary.BigEndian.Uint64(sum[:8])) < testDifficulty {
+				wrong = strconv.Itoa(n)
+				break
+			}
+		}
+		refused("wrong proof", post("/pengaduan", map[string]string{"tantangan": good, "nonce": wrong}),
+			http.StatusUnprocessableEntity, "Pemeriksaan keamanan tidak sah")
+		if n := cases(); n != 0 {
+			t.Fatalf("%d cases stored by refused filings", n)
+		}
+		// Solved: filed; the same token again: refused.
+		if rec := post("/pengaduan", map[string]string{"tantangan": good, "nonce": nonce}); rec.Code != http.StatusOK || !codeRe.MatchString(rec.Body.String()) {
+			t.Fatalf("solved: %d\n%s", rec.Code, rec.Body.String())
+		}
+		replay := post("/pengaduan", map[string]string{"tantangan": good, "nonce": nonce})
+		refused("replayed token", replay, http.StatusUnprocessableEntity, "Formulir ini sudah dipakai")
+		// The refused form comes back with a new token, not the spent one.
+		if m := tokenRe.FindStringSubmatch(replay.Body.String()); m == nil || m[1] == good {
+			t.Errorf("after a replay the form carries no new token")
+		}
+
+		// Without script: a Continue step keeps the token unspent...
+		step := post("/pengaduan", map[string]string{"tantangan": tok[1], "nonce": "", "langkah": "1", "wilayah": "", "kecamatan": ""})
+		if m := tokenRe.FindStringSubmatch(step.Body.String()); step.Code != http.StatusOK || m == nil || m[1] != tok[1] {
+			t.Fatalf("a Continue step: %d, the token not carried over", step.Code)
+		}
+		// ...sent before the wait is over, the form is refused with the time to wait...
+		early := post("/pengaduan", map[string]string{"tantangan": tok[1], "nonce": ""})
+		refused("sent too early", early, http.StatusTooManyRequests, "kirim lagi dalam 8 detik")
+		if m := tokenRe.FindStringSubmatch(early.Body.String()); early.Header().Get("Retry-After") != "8" || m == nil || m[1] != tok[1] {
+			t.Errorf("too early: Retry-After %q, the token kept: %v", early.Header().Get("Retry-After"), m != nil && m[1] == tok[1])
+		}
+		// ...and once the wait is over, the same token files it, once.
+		x.clock.Advance(public.NoScriptWait)
+		if rec := post("/pengaduan", map[string]string{"tantangan": tok[1], "nonce": ""}); rec.Code != http.StatusOK || !codeRe.MatchString(rec.Body.String()) {
+			t.Fatalf("after the wait: %d\n%s", rec.Code, rec.Body.String())
+		}
+		refused("no-script token replayed", post("/pengaduan", map[string]string{"tantangan": tok[1], "nonce": ""}),
+			http.StatusUnprocessableEntity, "Formulir ini sudah dipakai")
+		if n := cases(); n != 2 {
+			t.Errorf("%d cases stored, want 2", n)
+		}
+	})
 }

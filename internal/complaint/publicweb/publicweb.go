@@ -7,9 +7,10 @@
 // address and per tracking code. Pages work without JavaScript, in
 // Bahasa Indonesia first with English one link away.
 //
-// It has its own minimal layout; the pages are meant to move into the
-// public site's package (internal/public) and use its layout and its
-// proof-of-work challenge once that package is on main.
+// The filing forms pass the public site's proof-of-work challenge
+// (public.Gate): the site's script solves it, and a browser without
+// script sends the form after the no-script wait, so a flood of filings
+// costs its sender. The pages keep their own minimal layout.
 package publicweb
 
 import (
@@ -31,7 +32,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/kemensos/jaring/internal/complaint"
+	"github.com/kemensos/jaring/internal/datefmt"
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/public"
 	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/region"
 )
@@ -70,6 +73,9 @@ type Deps struct {
 	Now func() time.Time
 	// Limits; DefaultLimits when nil.
 	Limits *Limits
+	// Gate is the public site's proof-of-work challenge (public.Site.Gate),
+	// which the filing forms must pass; a gate of its own when nil.
+	Gate *public.Gate
 }
 
 // Site serves the pages.
@@ -89,6 +95,9 @@ func New(d Deps) *Site {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Gate == nil {
+		d.Gate = public.NewGate(nil, 0, d.Now)
 	}
 	l := DefaultLimits
 	if d.Limits != nil {
@@ -141,11 +150,19 @@ func text(lang, key string) string {
 
 type page struct {
 	Lang, Title, Here, Nav string
+	JS                     string // the script's URL, for a page with a challenge
 	Data                   any
 }
 
 func (p *page) T(key string) string               { return text(p.Lang, key) }
 func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(text(p.Lang, key), args...) }
+
+// Date writes an instant's day in WIB ("27 November 2026").
+func (p *page) Date(t time.Time) string { return datefmt.Date(p.Lang, t.In(datefmt.WIB)) }
+
+// DateTime writes an instant in WIB ("27 November 2026 14:05 WIB").
+func (p *page) DateTime(t time.Time) string { return datefmt.DateTime(p.Lang, t) }
+
 func (p *page) Other() string {
 	if p.Lang == "en" {
 		return "id"

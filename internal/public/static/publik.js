@@ -77,7 +77,8 @@
     var done = false, waiting = false;
     var work = solve(token.value, bits).then(function (n) { nonce.value = n; done = true; });
     form.addEventListener("submit", function (e) {
-      if (done) return;
+      // A step of a form (Continue) spends no token: it goes at once.
+      if (done || e.submitter && e.submitter.hasAttribute("data-langkah")) return;
       e.preventDefault();
       if (waiting) return;
       waiting = true;
