@@ -260,7 +260,7 @@ func (s *Service) lookup(ctx context.Context, m *meta, q Query) (*Answer, []item
 		FROM (SELECT DISTINCT family_id FROM p) f JOIN determination_item i ON i.family_id = f.family_id WHERE ` + in
 		args = append(args, inArgs...)
 	}
-	rows, err := s.db.Query(ctx, stmt, args...)
+	rows, err := s.db.Lookup(ctx, stmt, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cekbansos: lookup: %w", err)
 	}

@@ -32,6 +32,9 @@ type DB struct {
 	engine Engine
 	read   *sql.DB
 	write  *sql.DB
+	// hot serves Lookup and Exec: on PostgreSQL its own connections, which
+	// plan a statement once and reuse the plan (see openPostgres).
+	hot *sql.DB
 	// where is a description safe to print: the file path or the URL without password.
 	where string
 }
@@ -46,7 +49,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	pool, err := sql.Open("pgx", withCustomPlans(dsn))
+	pool, err := sql.Open("pgx", withPlanCache(dsn, "force_custom_plan"))
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
@@ -57,26 +60,41 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: connect to postgres: %w", err)
 	}
+	// The hot pool's connections keep PostgreSQL's default plan caching:
+	// a statement run often by its key (the public status check, the audit
+	// of its views) is planned once per connection, which halves its cost
+	// on the server. Connections open when first needed.
+	hot, err := sql.Open("pgx", withPlanCache(dsn, "auto"))
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	hot.SetMaxOpenConns(16)
+	hot.SetMaxIdleConns(16)
+	hot.SetConnMaxIdleTime(5 * time.Minute)
 	where := dsn
 	if u, err := url.Parse(dsn); err == nil {
 		u.User = nil
 		where = u.Redacted()
 	}
-	return &DB{engine: Postgres, read: pool, write: pool, where: where}, nil
+	return &DB{engine: Postgres, read: pool, write: pool, hot: hot, where: where}, nil
 }
 
-// withCustomPlans asks PostgreSQL to plan every execution of a cached
+// withPlanCache sets plan_cache_mode unless the URL sets it. The main
+// pool uses force_custom_plan: PostgreSQL plans every execution of a cached
 // statement with its actual parameters and the table's current size. A
 // generic plan made while a table was empty (a first import) would keep
-// scanning it whole as it grows.
-func withCustomPlans(dsn string) string {
+// scanning it whole as it grows, and region-prefix ranges differ widely.
+// The hot pool keeps the default (auto) for statements that read or write
+// a few rows by a unique key, whose plan never depends on the values.
+func withPlanCache(dsn, mode string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return dsn
 	}
 	q := u.Query()
 	if q.Get("plan_cache_mode") == "" {
-		q.Set("plan_cache_mode", "force_custom_plan")
+		q.Set("plan_cache_mode", mode)
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
@@ -115,7 +133,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{engine: SQLite, read: read, write: write, where: path}, nil
+	return &DB{engine: SQLite, read: read, write: write, hot: read, where: path}, nil
 }
 
 // Engine reports the engine in use.
@@ -129,6 +147,9 @@ func (db *DB) Close() error {
 	err := db.read.Close()
 	if db.write != db.read {
 		err = errors.Join(err, db.write.Close())
+	}
+	if db.hot != db.read {
+		err = errors.Join(err, db.hot.Close())
 	}
 	return err
 }
@@ -145,10 +166,21 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return db.read.QueryContext(ctx, query, args...)
 }
 
-// Exec runs one statement on a write connection outside any transaction:
-// PostgreSQL commits it on its own. For a statement that must be atomic by
-// itself; everything else writes through Write.
+// Lookup runs a read of a few rows by a unique or selective key on the hot
+// pool (PostgreSQL plans it once per connection), for the statements a
+// crowd runs: its plan must not depend on the parameters' values.
+func (db *DB) Lookup(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.hot.QueryContext(ctx, query, args...)
+}
+
+// Exec runs one statement outside any transaction: PostgreSQL commits it
+// on its own, on the hot pool (SQLite on its one writer). For a statement
+// that is atomic by itself and run often; everything else writes through
+// Write.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.engine == Postgres {
+		return db.hot.ExecContext(ctx, query, args...)
+	}
 	return db.write.ExecContext(ctx, query, args...)
 }
 
