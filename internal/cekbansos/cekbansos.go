@@ -251,14 +251,18 @@ func (s *Service) lookup(ctx context.Context, m *meta, q Query) (*Answer, []item
 		FROM p`
 	args = append(args, m.run)
 	if len(m.finals) > 0 {
-		ids := make([]int64, len(m.finals))
+		// The determinations' IDs are written into the statement (integers
+		// read from the database): its text changes only when a
+		// determination becomes final, and PostgreSQL then plans it once
+		// per connection, where an array parameter of unknown length would
+		// make it plan every execution anew.
+		ids := make([]string, len(m.finals))
 		for i, f := range m.finals {
-			ids[i] = f.id
+			ids[i] = strconv.FormatInt(f.id, 10)
 		}
-		in, inArgs := s.db.Engine().InInt64("i.determination_id", n+2, ids)
 		stmt += ` UNION ALL SELECT 2, i.person_id, i.family_id, '', '', i.determination_id, i.status, i.reason_codes, 0
-		FROM (SELECT DISTINCT family_id FROM p) f JOIN determination_item i ON i.family_id = f.family_id WHERE ` + in
-		args = append(args, inArgs...)
+		FROM (SELECT DISTINCT family_id FROM p) f JOIN determination_item i ON i.family_id = f.family_id
+		WHERE i.determination_id IN (` + strings.Join(ids, ", ") + `)`
 	}
 	rows, err := s.db.Lookup(ctx, stmt, args...)
 	if err != nil {

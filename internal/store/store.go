@@ -33,7 +33,7 @@ type DB struct {
 	read   *sql.DB
 	write  *sql.DB
 	// hot serves Lookup and Exec: on PostgreSQL its own connections, which
-	// plan a statement once and reuse the plan (see openPostgres).
+	// plan a statement once and reuse the plan (see withPlanCache).
 	hot *sql.DB
 	// where is a description safe to print: the file path or the URL without password.
 	where string
@@ -60,11 +60,12 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: connect to postgres: %w", err)
 	}
-	// The hot pool's connections keep PostgreSQL's default plan caching:
-	// a statement run often by its key (the public status check, the audit
-	// of its views) is planned once per connection, which halves its cost
-	// on the server. Connections open when first needed.
-	hot, err := sql.Open("pgx", withPlanCache(dsn, "auto"))
+	// The hot pool's connections use one generic plan per statement: a
+	// statement run often by its key (the public status check, the audit
+	// of its views) is planned once per connection instead of on every
+	// execution, which halves its cost on the server. Connections open
+	// when first needed.
+	hot, err := sql.Open("pgx", withPlanCache(dsn, "force_generic_plan"))
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -85,8 +86,8 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 // statement with its actual parameters and the table's current size. A
 // generic plan made while a table was empty (a first import) would keep
 // scanning it whole as it grows, and region-prefix ranges differ widely.
-// The hot pool keeps the default (auto) for statements that read or write
-// a few rows by a unique key, whose plan never depends on the values.
+// The hot pool uses force_generic_plan, for statements that read or write
+// a few rows by a unique key, whose best plan never depends on the values.
 func withPlanCache(dsn, mode string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -167,8 +168,9 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 // Lookup runs a read of a few rows by a unique or selective key on the hot
-// pool (PostgreSQL plans it once per connection), for the statements a
-// crowd runs: its plan must not depend on the parameters' values.
+// pool (PostgreSQL plans it once per connection, generically), for the
+// statements a crowd runs: its best plan must not depend on the
+// parameters' values.
 func (db *DB) Lookup(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return db.hot.QueryContext(ctx, query, args...)
 }

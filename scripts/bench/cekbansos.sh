@@ -164,12 +164,12 @@ if has_step pgbench; then
 \\set i random(1, $n)
 WITH p AS (SELECT id, family_id, name, village_code FROM person WHERE nik = (SELECT nik FROM bench.nik WHERE i = :i) AND valid_to IS NULL)
 SELECT 1, p.id, p.family_id, p.name, p.village_code, 0, '', '', COALESCE((SELECT w.decile FROM welfare_scores w WHERE w.run_id = $RUN_ID AND w.family_id = p.family_id), 0) FROM p
-UNION ALL SELECT 2, i.person_id, i.family_id, '', '', i.determination_id, i.status, i.reason_codes, 0 FROM (SELECT DISTINCT family_id FROM p) f JOIN determination_item i ON i.family_id = f.family_id WHERE i.determination_id = ANY('{$DET_IDS}'::bigint[]);
+UNION ALL SELECT 2, i.person_id, i.family_id, '', '', i.determination_id, i.status, i.reason_codes, 0 FROM (SELECT DISTINCT family_id FROM p) f JOIN determination_item i ON i.family_id = f.family_id WHERE i.determination_id IN ($DET_IDS);
 SQL
 	# The server runs it on its hot pool (store.DB.Lookup), whose
-	# connections keep PostgreSQL's default plan caching; pgbench's do the same.
+	# connections plan a statement once (force_generic_plan); pgbench's do the same.
 	say "bench: pgbench, $CLIENTS clients, ${DURATION} s"
-	PGOPTIONS="-c plan_cache_mode=auto" pgbench -n -M prepared -c "$CLIENTS" -j 2 -T "$DURATION" -P 5 \
+	PGOPTIONS="-c plan_cache_mode=force_generic_plan" pgbench -n -M prepared -c "$CLIENTS" -j 2 -T "$DURATION" -P 5 \
 		-f "$WORK/cek.pgbench" -d "$CEK_DB" >"$OUT/logs/cek-pgbench.log" 2>&1 || { tail -n 20 "$OUT/logs/cek-pgbench.log" >&2; die "pgbench failed"; }
 	grep -E '^(number of (clients|threads|transactions actually processed|failed)|latency average|tps)' "$OUT/logs/cek-pgbench.log"
 	R[pg_tps]=$(awk '/^tps = / { printf "%.0f", $3 }' "$OUT/logs/cek-pgbench.log")
