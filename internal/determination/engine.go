@@ -204,6 +204,10 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 	if rd.received, err = receivedAt(ctx, db, ts); err != nil {
 		return err
 	}
+	for _, t := range ts {
+		rd.programs = append(rd.programs, t.det.Program)
+		rd.before = max(rd.before, store.Micros(t.at))
+	}
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	batches := make(chan *batch, 1)
@@ -280,7 +284,7 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 					f.Programs = b.programs[fr.ID]
 					built[t.at] = f
 				}
-				w.rows[i] = t.decide(ctx, w.rows[i], fr, f, b.bases[i])
+				w.rows[i] = t.decide(ctx, w.rows[i], fr, f, b.bases[i], b.requests[fr.ID])
 			}
 		}
 		decideT += time.Since(t0)
@@ -376,14 +380,19 @@ type outcome struct {
 	texts    []string
 }
 
-// decide appends the items of one family to rows.
-func (t *task) decide(ctx context.Context, rows [][]any, fr *familyRow, f *program.Family, base map[itemKey]int64) [][]any {
+// decide appends the items of one family to rows. The family's latest
+// ratified program request effective before the period start applies to
+// every unit: a resignation makes it no recipient whatever the rules say;
+// a proposal to enter is noted in the reasons (the rules still decide).
+func (t *task) decide(ctx context.Context, rows [][]any, fr *familyRow, f *program.Family, base map[itemKey]int64, reqs []request) [][]any {
 	d := t.rules.Evaluate(ctx, f)
 	var bd *program.Decision
 	if t.base != nil {
 		bd = t.base.Evaluate(ctx, f)
 	}
+	req := latestRequest(reqs, t.det.Program, store.Micros(t.at))
 	emit := func(person int64, o, bo outcome) {
+		o, bo = req.apply(o), req.apply(bo)
 		var bElig, bRecip bool
 		var bAmount int64
 		switch {
@@ -423,6 +432,21 @@ func (t *task) decide(ctx context.Context, rows [][]any, fr *familyRow, f *progr
 		emit(m.ID, t.personOutcome(t.rules, d, m), bo)
 	}
 	return rows
+}
+
+// apply changes an outcome by a program request (none when r is nil).
+func (r *request) apply(o outcome) outcome {
+	switch {
+	case r == nil:
+		return o
+	case r.kind == "mundur":
+		return outcome{codes: []string{ReasonResigned},
+			texts: []string{fmt.Sprintf("mengundurkan diri dari program melalui usulan nomor %d", r.proposal)}}
+	default:
+		o.codes = append(o.codes[:len(o.codes):len(o.codes)], ReasonProposed)
+		o.texts = append(o.texts[:len(o.texts):len(o.texts)], fmt.Sprintf("%s, usulan nomor %d", proposedText[2:], r.proposal))
+		return o
+	}
 }
 
 func (t *task) familyOutcome(c *program.Compiled, d *program.Decision) outcome {
