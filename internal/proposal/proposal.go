@@ -159,6 +159,10 @@ type Service struct {
 	// Notify, when set, is called inside the transaction of each decision
 	// with the items decided (docs/proposals.md, notifications).
 	Notify func(ctx context.Context, tx *store.Tx, ev Event) error
+	// RefKey signs the recipient references of sanggah searches; every
+	// node of one database needs the same. A random key when empty:
+	// references are then good on this process only.
+	RefKey []byte
 }
 
 // Event tells who should hear of a step: the items and their new status.
