@@ -169,6 +169,11 @@ func mxProposalCases(t *testing.T, x *mx, db *store.DB, cases map[string]mxCase)
 				map[string]string{"jenis": "sanggah", "keluarga": id(x.famB.ID), "alasan": "uji", "lintang": "-8.6", "bujur": "122.2"}),
 				want: []int{http.StatusUnprocessableEntity, http.StatusForbidden}, mutates: true})},
 		},
+		// The search is in the citizen's own village, chosen by the account.
+		"POST /warga/usulan/cari-penerima": {
+			inside: mxFixed(mxProbe{req: mxForm("/warga/usulan/cari-penerima", url.Values{"nama": {"budi"}}),
+				want: []int{http.StatusOK, http.StatusForbidden}}),
+			why: "a citizen's own village only, chosen by the account"},
 		"GET /musdes/{id}/pindaian": get("/musdes/"+id(o.doneA)+"/pindaian", "/musdes/"+id(o.doneB)+"/pindaian"),
 	}
 	for k, v := range add {
