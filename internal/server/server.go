@@ -113,7 +113,8 @@ func New(d Deps) *Server {
 		d.Complaints = complaint.New(d.DB, key)
 	}
 	s.deps = d
-	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify}
+	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify,
+		Proposals: d.Proposals}
 	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Proposals: d.Proposals, Citizens: d.Citizens, Notify: d.Notify})
 	s.routes = append(s.routes,
 		httpx.Route{Method: "GET", Pattern: "/healthz", Action: authz.Public, Handler: s.healthz},
