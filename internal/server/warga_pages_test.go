@@ -118,43 +118,8 @@ func (p *pages) register(nikv, kk, name, phone string) int64 {
 // every bad input gets its clear message.
 func TestCitizenPages(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		x := newAcct(t, db)
+		x, approve := citizenWorld(t, db)
 		ctx := context.Background()
-		// The resident's own family in village A; family A (Budi Santoso)
-		// receives PKH in a final determination.
-		edit := registry.Edit{Actor: "test:seed", Reason: "data awal"}
-		_, _, err := x.reg.CreateFamily(ctx, edit, registry.Family{KK: wgKK, VillageCode: villageA, Latitude: ptr(-6.95), Longitude: ptr(107.6)},
-			[]registry.Person{{NIK: wgNIK, Name: "Siti Aminah", Sex: "P", BirthDate: "1990-07-15", Relation: "kepala_keluarga"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := db.Write(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Exec(ctx, `INSERT INTO determination (id, kind, program, period, number, channel, unit, period_start, period_end,
-				program_version, status, data_as_of, created_by, created_at, approved_by, approved_at)
-				VALUES (1, 'penetapan', 'PKH', '2026-Q1', 1, 'bank', 'keluarga', '2026-01-01', '2026-03-31', 1, 'final', 0, 'a', 0, 'b', 0)`); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO determination_item (determination_id, family_id, person_id, village_code, decile, score,
-				eligible, status, amount, base_eligible, base_recipient, base_amount, reason_codes, reasons)
-				VALUES (1, $1, 0, $2, 1, 0.1, TRUE, 'new', 750000, FALSE, FALSE, 0, '', '')`, x.famA, villageA)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := program.NewStore(db).InstallDefaults(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := x.auth.CreateUser(ctx, "operator", "sandi-operator-desa-1", "desa", villageA); err != nil {
-			t.Fatal(err)
-		}
-		op, opCSRF := wgLogin(t, x.env, "operator", "sandi-operator-desa-1")
-		approve := func(id int64) {
-			t.Helper()
-			if r := x.do(t, "POST", "/api/v1/citizens/"+strconv.FormatInt(id, 10)+"/approve", `{}`, op, opCSRF); r.Status != http.StatusOK {
-				t.Fatalf("approve: %d %s", r.Status, r.Body)
-			}
-		}
-
 		// Registration: the form, a refusal naming the missing selfie, then
 		// a registration that signs the resident in.
 		p := &pages{t: t, x: x}
@@ -260,4 +225,145 @@ func TestCitizenPages(t *testing.T) {
 	})
 }
 
+// citizenWorld is a server whose village A holds the resident's own family
+// (KK wgKK) and family A (Budi Santoso), which receives PKH in a final
+// determination; the programs are installed and approve verifies an
+// account as the village's operator.
+func citizenWorld(t *testing.T, db *store.DB) (*acct, func(id int64)) {
+	t.Helper()
+	x := newAcct(t, db)
+	ctx := context.Background()
+	// The resident's own family in village A; family A (Budi Santoso)
+	// receives PKH in a final determination.
+	edit := registry.Edit{Actor: "test:seed", Reason: "data awal"}
+	_, _, err := x.reg.CreateFamily(ctx, edit, registry.Family{KK: wgKK, VillageCode: villageA, Latitude: ptr(-6.95), Longitude: ptr(107.6)},
+		[]registry.Person{{NIK: wgNIK, Name: "Siti Aminah", Sex: "P", BirthDate: "1990-07-15", Relation: "kepala_keluarga"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO determination (id, kind, program, period, number, channel, unit, period_start, period_end,
+			program_version, status, data_as_of, created_by, created_at, approved_by, approved_at)
+			VALUES (1, 'penetapan', 'PKH', '2026-Q1', 1, 'bank', 'keluarga', '2026-01-01', '2026-03-31', 1, 'final', 0, 'a', 0, 'b', 0)`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO determination_item (determination_id, family_id, person_id, village_code, decile, score,
+			eligible, status, amount, base_eligible, base_recipient, base_amount, reason_codes, reasons)
+			VALUES (1, $1, 0, $2, 1, 0.1, TRUE, 'new', 750000, FALSE, FALSE, 0, '', '')`, x.famA, villageA)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := program.NewStore(db).InstallDefaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.auth.CreateUser(ctx, "operator", "sandi-operator-desa-1", "desa", villageA); err != nil {
+		t.Fatal(err)
+	}
+	op, opCSRF := wgLogin(t, x.env, "operator", "sandi-operator-desa-1")
+	approve := func(id int64) {
+		t.Helper()
+		if r := x.do(t, "POST", "/api/v1/citizens/"+strconv.FormatInt(id, 10)+"/approve", `{}`, op, opCSRF); r.Status != http.StatusOK {
+			t.Fatalf("approve: %d %s", r.Status, r.Body)
+		}
+	}
+
+	return x, approve
+}
+
 func ptr(v float64) *float64 { return &v }
+
+// TestCitizenProposalsAPI: the same through /api/v1/me: a verified citizen
+// files an usul and, after a search by name, a sanggah; lists them, reads
+// one with its steps; the refusals name their fields; another citizen's
+// item is not found.
+func TestCitizenProposalsAPI(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		x, approve := citizenWorld(t, db)
+		photo := mxJPEG()
+		register := func(nikv, kk, phone string) (string, string) {
+			t.Helper()
+			f := map[string]string{"nik": nikv, "kk": kk, "name": "WARGA UJI", "village": villageA, "phone": phone, "password": wgPass}
+			ct, body := wgForm(f, map[string][]byte{"ktp": photo, "selfie": photo})
+			r := wgSend(t, x.env, "POST", "/api/v1/citizens/register", ct, body, "", "")
+			var acc struct {
+				ID int64 `json:"id"`
+			}
+			if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &acc) != nil {
+				t.Fatalf("register: %d %s", r.Status, r.Body)
+			}
+			sess, csrf := wgLogin(t, x.env, nikv, wgPass)
+			// Not verified yet: refused.
+			if r := x.do(t, "POST", "/api/v1/me/proposals", `{"kind":"usul_program","program":"BPNT","reason":"x"}`, sess, csrf); r.Status != http.StatusForbidden {
+				t.Fatalf("usul before verification: %d %s", r.Status, r.Body)
+			}
+			approve(acc.ID)
+			return sess, csrf
+		}
+		sess, csrf := register(wgNIK, wgKK, "081234567890")
+		expect := func(r response, status int, has ...string) {
+			t.Helper()
+			if r.Status != status {
+				t.Fatalf("%d, want %d: %s", r.Status, status, r.Body)
+			}
+			for _, h := range has {
+				if !strings.Contains(string(r.Body), h) {
+					t.Errorf("%s lacks %s", r.Body, h)
+				}
+			}
+		}
+		expect(x.do(t, "POST", "/api/v1/me/proposals", `{"kind":"sanggah","program":"BPNT","reason":"x"}`, sess, csrf), http.StatusUnprocessableEntity, `"field":"kind"`)
+		r := x.do(t, "POST", "/api/v1/me/proposals", `{"kind":"usul_program","program":"BPNT","reason":"belum menerima"}`, sess, csrf)
+		expect(r, http.StatusCreated, `"status":"diajukan"`, `"kind_label":"Usul penerima program"`)
+		var usul struct {
+			ID int64 `json:"id"`
+		}
+		_ = json.Unmarshal(r.Body, &usul)
+		expect(x.do(t, "POST", "/api/v1/me/proposals", `{"kind":"usul_program","program":"BPNT","reason":"lagi"}`, sess, csrf), http.StatusUnprocessableEntity,
+			`"field":"subjek"`, "usulan yang sama (jenis dan subjek) masih dalam proses")
+
+		expect(x.do(t, "POST", "/api/v1/me/objections/recipients", `{"name":"bu"}`, sess, csrf), http.StatusUnprocessableEntity, `"field":"nama"`)
+		r = x.do(t, "POST", "/api/v1/me/objections/recipients", `{"name":"santo"}`, sess, csrf)
+		var found struct {
+			Recipients []proposal.Recipient `json:"recipients"`
+		}
+		if r.Status != http.StatusOK || json.Unmarshal(r.Body, &found) != nil || len(found.Recipients) != 1 ||
+			found.Recipients[0].Names[0] != "B**I S*****O" || strings.Contains(string(r.Body), "Budi") {
+			t.Fatalf("search: %d %s", r.Status, r.Body)
+		}
+		ref := found.Recipients[0].Ref
+		object := func(ref, lat, lon string, photo []byte) response {
+			files := map[string][]byte{}
+			if photo != nil {
+				files["photo"] = photo
+			}
+			ct, body := wgForm(map[string]string{"recipient": ref, "reason": "rumah besar, punya mobil", "latitude": lat, "longitude": lon}, files)
+			return wgSend(t, x.env, "POST", "/api/v1/me/objections", ct, body, sess, csrf)
+		}
+		expect(object(ref, "-6.95", "107.6", nil), http.StatusUnprocessableEntity, `"field":"foto_rumah"`, "foto rumah wajib dilampirkan")
+		expect(object(ref, "-8.6", "122.2", photo), http.StatusUnprocessableEntity, `"field":"lokasi"`, "berada di luar provinsi desa ini (pulau lain?)")
+		expect(object(strconv.FormatInt(x.famA, 10), "-6.95", "107.6", photo), http.StatusUnprocessableEntity, `"field":"penerima"`)
+		r = object(ref, "-6.95", "107.6", photo)
+		expect(r, http.StatusCreated, `"kind":"sanggah"`, `"program":"PKH"`, `"deadline"`)
+		expect(object(ref, "-6.95", "107.6", photo), http.StatusUnprocessableEntity, `"field":"subjek"`)
+
+		r = x.do(t, "GET", "/api/v1/me/proposals", "", sess, "")
+		var list struct {
+			Items []struct {
+				ID   int64  `json:"id"`
+				Kind string `json:"kind"`
+			} `json:"items"`
+		}
+		if r.Status != http.StatusOK || json.Unmarshal(r.Body, &list) != nil || len(list.Items) != 2 {
+			t.Fatalf("my proposals: %d %s", r.Status, r.Body)
+		}
+		path := "/api/v1/me/proposals/" + strconv.FormatInt(usul.ID, 10)
+		expect(x.do(t, "GET", path, "", sess, ""), http.StatusOK, `"steps":[{`, `"step":"ajukan"`)
+
+		// Another citizen of the village does not see it.
+		other, _ := register("3204286607950003", "3204281506100002", "081300000002")
+		expect(x.do(t, "GET", path, "", other, ""), http.StatusNotFound)
+		r = x.do(t, "GET", "/api/v1/me/proposals", "", other, "")
+		expect(r, http.StatusOK, `"items":[]`)
+	})
+}
