@@ -11,10 +11,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
 )
 
@@ -53,27 +55,29 @@ func (s *Service) SearchRecipients(ctx context.Context, who Proposer, name strin
 	if !who.Verified {
 		return nil, invalid("akun", "akun warga belum diverifikasi: usulan dan sanggahan hanya dari akun terverifikasi")
 	}
-	q := strings.ToLower(strings.Join(strings.Fields(name), " "))
 	letters := 0
-	for _, r := range q {
-		if r != ' ' {
+	for _, r := range name {
+		if unicode.IsLetter(r) {
 			letters++
 		}
 	}
 	if letters < MinSearchLetters {
 		return nil, invalid("nama", fmt.Sprintf("ketik paling sedikit %d huruf nama penerima", MinSearchLetters))
 	}
-	if utf8.RuneCountInString(q) > 100 {
+	if utf8.RuneCountInString(name) > 100 {
 		return nil, invalid("nama", "nama paling panjang 100 karakter")
 	}
-	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
-	rows, err := s.DB.Query(ctx, `SELECT DISTINCT i.family_id, p.name, d.program
-		FROM determination_item i
-		JOIN determination d ON d.id = i.determination_id
-		JOIN family f ON f.id = i.family_id AND f.valid_to IS NULL AND f.village_code = $1
-		JOIN person p ON p.family_id = i.family_id AND p.valid_to IS NULL AND lower(p.name) LIKE $2 ESCAPE '\'
-		WHERE i.determination_id IN (`+latestFinal+`) AND i.village_code = $1 AND i.status IN ('new', 'continuing')
-		ORDER BY i.family_id, p.name, d.program`, who.VillageCode, like)
+	// From the village's people by name (person_current_village_name),
+	// to their families' items in the latest final determinations (the
+	// items' key starts with determination and family).
+	match, margs := registry.NameCondition("p.name_key", 2, name)
+	rows, err := s.DB.Query(ctx, `SELECT DISTINCT p.family_id, p.name, d.program
+		FROM person p
+		JOIN family f ON f.id = p.family_id AND f.valid_to IS NULL AND f.village_code = $1
+		JOIN determination d ON d.id IN (`+latestFinal+`)
+		JOIN determination_item i ON i.determination_id = d.id AND i.family_id = p.family_id AND i.status IN ('new', 'continuing')
+		WHERE p.valid_to IS NULL AND p.village_code = $1 AND `+match+`
+		ORDER BY p.family_id, p.name, d.program`, append([]any{who.VillageCode}, margs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("proposal: search recipients: %w", err)
 	}
