@@ -208,6 +208,9 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 		rd.programs = append(rd.programs, t.det.Program)
 		rd.before = max(rd.before, store.Micros(t.at))
 	}
+	if rd.programs, err = anyRequests(ctx, db, rd.programs, rd.before); err != nil {
+		return err
+	}
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	batches := make(chan *batch, 1)
@@ -307,6 +310,22 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 	cp.Phase = "quota"
 	stages.read, stages.decide, stages.write = readT, decideT, writeT
 	return nil
+}
+
+// anyRequests returns programs when a ratified program request of one of
+// them is effective before the time, else nil: without any, the batches
+// do not ask for them.
+func anyRequests(ctx context.Context, db *store.DB, programs []string, before int64) ([]string, error) {
+	cond, args := db.Engine().InText("program", 2, programs)
+	var n int64
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM program_request WHERE effective_from < $1 AND `+cond+` LIMIT 1) x`,
+		append([]any{before}, args...)...).Scan(&n); err != nil {
+		return nil, fmt.Errorf("determination: program requests: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return programs, nil
 }
 
 // stageTimes are the busy times of the stages of this attempt (they
