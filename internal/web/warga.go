@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,6 +49,11 @@ func (w *Web) citizenItems(rw http.ResponseWriter, r *http.Request) {
 // in the body, never in the URL) for the sanggah form.
 func (w *Web) citizenSearch(rw http.ResponseWriter, r *http.Request) {
 	a, err := citizen.RequireVerified(r.Context())
+	if errors.Is(err, citizen.ErrNotVerified) {
+		// The page says why, with the account's items.
+		w.renderCitizen(rw, r, http.StatusForbidden, map[string]string{}, []string{errMessage(err)})
+		return
+	}
 	if err != nil {
 		w.renderError(rw, r, err)
 		return
@@ -112,6 +118,11 @@ func parseCoord(s string) *float64 {
 
 func (w *Web) citizenSubmit(rw http.ResponseWriter, r *http.Request) {
 	a, err := citizen.RequireVerified(r.Context())
+	if errors.Is(err, citizen.ErrNotVerified) {
+		// The page says why, with the account's items.
+		w.renderCitizen(rw, r, http.StatusForbidden, map[string]string{}, []string{errMessage(err)})
+		return
+	}
 	if err != nil {
 		w.renderError(rw, r, err)
 		return
