@@ -127,7 +127,7 @@ func TestProposedFamiliesFirstUnderQuota(t *testing.T) {
 			"F4": {{determination.ItemNew, 400_000, "layak diusulkan_musdes", "usulan nomor 601"}},
 			"F2": {asn}, "F6": {unrank}, "F5": {sembako},
 			// Proposed, but F5 is poorer.
-			"F3": {{determination.ItemExcluded, 0, "kuota_habis diusulkan_musdes", "kuota kecamatan 32.01.02 habis (batas 1 penerima)"}},
+			"F3": {{determination.ItemExcluded, 0, "kuota_habis diusulkan_musdes", "kuota kecamatan 32.01.02 habis (batas 1 penerima); diusulkan melalui Musdes, usulan nomor 602"}},
 		})
 	})
 }
