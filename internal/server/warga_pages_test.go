@@ -154,7 +154,8 @@ func TestCitizenPages(t *testing.T) {
 		p.post("/warga/masuk", map[string]string{"masuk": "081234567890", "kata_sandi": "salah-sekali-123"}, nil, http.StatusUnauthorized,
 			"NIK/nomor HP/e-mail atau kata sandi salah.")
 		p.post("/warga/masuk", map[string]string{"masuk": "081234567890", "kata_sandi": wgPass}, nil, http.StatusSeeOther)
-		if body := p.page("/warga/akun", http.StatusOK); !strings.Contains(body, "Terverifikasi: Anda dapat mengajukan usul dan sanggah.") {
+		if body := p.page("/warga/akun", http.StatusOK); !strings.Contains(body, "Terverifikasi: Anda dapat mengajukan usul dan sanggah.") ||
+			!strings.Contains(body, `<a href="/warga/usulan">Usulan dan sanggahan saya</a>`) {
 			t.Fatalf("verified account: %.2000s", body)
 		}
 
