@@ -67,6 +67,11 @@ func (s *Service) SearchRecipients(ctx context.Context, who Proposer, name strin
 	if utf8.RuneCountInString(name) > 100 {
 		return nil, invalid("nama", "nama paling panjang 100 karakter")
 	}
+	if s.SearchLimit != nil {
+		if ok, retry := s.SearchLimit.Reserve(fmt.Sprintf("cari:%d", who.CitizenID), s.now()); !ok {
+			return nil, invalid("nama", fmt.Sprintf("terlalu banyak pencarian; coba lagi %d detik lagi", int(retry.Seconds())+1))
+		}
+	}
 	// From the village's people by name (person_current_village_name),
 	// to their families' items in the latest final determinations (the
 	// items' key starts with determination and family).

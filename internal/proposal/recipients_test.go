@@ -4,8 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/kemensos/jaring/internal/proposal"
+	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/store"
 )
 
@@ -66,6 +70,18 @@ func TestSearchRecipients(t *testing.T) {
 		if n := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = $1 AND (after_data LIKE '%anto%' OR after_data LIKE '%AMINAH%')`, proposal.ActSearch); n != 0 {
 			t.Fatalf("the name typed is in the audit trail: %d", n)
 		}
+
+		// Searches are bounded per account.
+		w.svc.SearchLimit = ratelimit.New(rate.Every(time.Hour), 1, 10)
+		if _, err := w.svc.SearchRecipients(ctx, neighbour, "budi"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.svc.SearchRecipients(ctx, neighbour, "budi")
+		wantInvalid(t, err, "nama", "terlalu banyak pencarian")
+		if _, err := w.svc.SearchRecipients(ctx, proposal.Proposer{CitizenID: 8, VillageCode: villageA, Verified: true}, "budi"); err != nil {
+			t.Fatalf("another account: %v", err)
+		}
+		w.svc.SearchLimit = nil
 
 		// A later final PKH determination in which family A no longer
 		// receives: it is no longer found, nor can it be objected to.
