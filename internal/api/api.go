@@ -15,6 +15,7 @@ import (
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/notify"
+	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/region"
 	"github.com/kemensos/jaring/internal/registry"
 )
@@ -30,6 +31,9 @@ type API struct {
 	// Citizens' accounts and notifications (citizen.go).
 	Citizens *citizen.Service
 	Notify   *notify.Service
+	// Proposals serves a citizen's proposals (proposals.go); nil: one on
+	// Registry's database.
+	Proposals *proposal.Service
 }
 
 // Routes returns the API's URL surface.
@@ -91,7 +95,7 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/programs/{program}/versions/{version}", Action: authz.ProgramRead, Handler: a.programVersion},
 		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions/{version}/approve", Action: authz.ProgramApprove, Handler: a.programApprove},
 		{Method: "POST", Pattern: "/api/v1/programs/{program}/versions/{version}/reject", Action: authz.ProgramApprove, Handler: a.programReject},
-	}, append(a.complaintRoutes(), a.citizenRoutes()...)...)
+	}, append(append(a.complaintRoutes(), a.citizenRoutes()...), a.proposalRoutes()...)...)
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -146,6 +146,23 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Ratified proposals: Kakek's family resigned from BPNT; Dedi's was
+	// proposed for UJI (noted, and still cut by the quota: F1 is poorer).
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		for _, r := range []struct {
+			id       int64
+			fam, prg string
+			req      string
+		}{{901, "F5", "BPNT", "mundur"}, {902, "F4", "UJI", "masuk"}} {
+			if _, err := tx.Exec(ctx, `INSERT INTO program_request (proposal_id, family_id, program, request, effective_from) VALUES ($1, $2, $3, $4, $5)`,
+				r.id, w.fam[r.fam], r.prg, r.req, store.Micros(time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	ps := program.NewStore(db)
 	if _, err := ps.InstallDefaults(ctx); err != nil {
 		t.Fatal(err)
@@ -229,6 +246,7 @@ func TestAnswersAndReasons(t *testing.T) {
 			{nikJoko, "J**O", 6, "BPNT:not_receiving=above_decile PBI_JK:not_receiving=above_decile PKH:not_receiving=above_decile UJI:not_receiving=above_decile"},
 			{nikDedi, "D**I", 3, "BPNT:receiving PBI_JK:receiving PKH:not_receiving=excluded/not_target UJI:not_receiving=quota_reached"},
 			{nikYanto, "Y***O", 0, "BPNT:not_receiving=waiting_verification PBI_JK:not_receiving=waiting_verification PKH:not_receiving=waiting_verification UJI:not_receiving=waiting_verification"},
+			{nikKakek, "K***K", 4, "BPNT:not_receiving=resigned PBI_JK:receiving PKH:receiving UJI:receiving"},
 			{nikRudi, "R**I", 2, "BPNT:not_receiving=excluded/inactive_data PBI_JK:not_receiving=excluded/inactive_data PKH:not_receiving=excluded/inactive_data UJI:not_receiving=excluded/inactive_data"},
 		}
 		for _, c := range cases {
@@ -245,6 +263,12 @@ func TestAnswersAndReasons(t *testing.T) {
 						t.Errorf("%s %s: reason without text: %+v", c.name, p.Program, r)
 					}
 				}
+			}
+		}
+		// A resigned family reads that it resigned.
+		for _, p := range w.check(cekbansos.Query{NIK: nikKakek}).Programs {
+			if p.Program == "BPNT" && (len(p.Reasons) != 1 || !strings.HasPrefix(p.Reasons[0].ID, "Keluarga mengundurkan diri dari program ini")) {
+				t.Errorf("BPNT resigned: %+v", p.Reasons)
 			}
 		}
 		// Per-person programs count the members receiving.

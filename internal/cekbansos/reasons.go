@@ -17,6 +17,7 @@ const (
 	Waiting       Category = "waiting_verification" // not ranked yet, registered after the determination, or under review
 	QuotaReached  Category = "quota_reached"        // eligible, but the region's quota was used up by poorer families
 	NeedNIK       Category = "need_nik"             // the message of a name matching several families
+	Resigned      Category = "resigned"             // the family resigned from the program (a ratified proposal)
 )
 
 // Excluded sub-categories.
@@ -67,6 +68,9 @@ var reasons = map[string]Reason{
 	SubNotTarget: {Category: Excluded, Sub: SubNotTarget,
 		ID: "Dikecualikan: keluarga tidak termasuk kelompok sasaran program ini (tidak ada anggota yang memenuhi kriteria program).",
 		EN: "Excluded: the family is not in this program's target group (no member meets the program's criteria)."},
+	string(Resigned): {Category: Resigned,
+		ID: "Keluarga mengundurkan diri dari program ini melalui usulan yang telah disahkan. Untuk menerima kembali, ajukan usulan penerima program melalui desa/kelurahan (Musdes/Muskel).",
+		EN: "The family resigned from this program through a ratified proposal. To receive it again, file a proposal through the village office (Musdes/Muskel)."},
 	string(Waiting): {Category: Waiting,
 		ID: "Menunggu verifikasi: data keluarga sedang diperingkat atau diperiksa, atau baru masuk setelah penetapan terakhir. Periksa kembali setelah penetapan berikutnya.",
 		EN: "Waiting for verification: the family's data is being ranked or checked, or was added after the latest determination. Check again after the next determination."},
@@ -88,17 +92,18 @@ var codeReason = map[string]string{
 	program.ReasonNoActiveMember:  SubInactive,
 	program.ReasonMemberInactive:  SubInactive,
 	"pekerjaan_dikecualikan":      SubOccupation,
+	determination.ReasonResigned:  string(Resigned),
 }
 
 // ignoredCodes explain an eligible family's amount, not a refusal.
 var ignoredCodes = map[string]bool{
 	determination.ReasonEligible: true, program.ReasonCounted: true, program.ReasonCountedOnce: true,
 	program.ReasonNotEnrolled: true, program.ReasonOrderLimit: true, program.ReasonChildLimit: true,
-	program.ReasonComponentLimit: true,
+	program.ReasonComponentLimit: true, determination.ReasonProposed: true,
 }
 
 // order ranks the public reasons, the most fundamental first.
-var order = []string{string(NotRegistered), SubInactive, string(Waiting), string(AboveDecile), SubOccupation, SubNotTarget, string(QuotaReached)}
+var order = []string{string(NotRegistered), string(Resigned), SubInactive, string(Waiting), string(AboveDecile), SubOccupation, SubNotTarget, string(QuotaReached)}
 
 // publicReasons turns reason codes into distinct public reasons in order.
 func publicReasons(codes []string) []Reason {

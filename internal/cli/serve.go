@@ -102,6 +102,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	citizens.Limiter = citizen.DefaultLimiter()
 	props := proposal.New(db)
 	props.Jobs, props.Notify = jobRunner, proposal.Notifier(notices)
+	props.RefKey = proposal.RefKeyFrom(key)
 	if *loadTest {
 		fmt.Fprintln(env.Stderr, "PERINGATAN / WARNING: --public-loadtest: the public check runs WITHOUT challenge and rate limits. For load tests on a closed machine only; never expose this server.")
 		logger.Warn("public check: challenge and rate limits OFF (JARING_PUBLIC_LOADTEST)")

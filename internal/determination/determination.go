@@ -104,6 +104,13 @@ func Recipient(status string) bool { return status == ItemNew || status == ItemC
 const (
 	ReasonEligible  = "layak"           // an eligible family or person: the benefit and amount
 	ReasonNotInBase = "tidak_terdaftar" // diff: a base recipient no longer in the register
+	// ReasonResigned: the family resigned from the program through a
+	// ratified proposal (program_request 'mundur'); it is not a recipient.
+	ReasonResigned = "mengundurkan_diri"
+	// ReasonProposed: a ratified proposal asked for the family to receive
+	// the program (program_request 'masuk'); the rules still decide, and a
+	// binding quota takes proposed families of a decile before the others.
+	ReasonProposed = "diusulkan_musdes"
 )
 
 // Determination is one numbered determination or simulation.

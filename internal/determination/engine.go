@@ -204,6 +204,13 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 	if rd.received, err = receivedAt(ctx, db, ts); err != nil {
 		return err
 	}
+	for _, t := range ts {
+		rd.programs = append(rd.programs, t.det.Program)
+		rd.before = max(rd.before, store.Micros(t.at))
+	}
+	if rd.programs, err = anyRequests(ctx, db, rd.programs, rd.before); err != nil {
+		return err
+	}
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	batches := make(chan *batch, 1)
@@ -280,7 +287,7 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 					f.Programs = b.programs[fr.ID]
 					built[t.at] = f
 				}
-				w.rows[i] = t.decide(ctx, w.rows[i], fr, f, b.bases[i])
+				w.rows[i] = t.decide(ctx, w.rows[i], fr, f, b.bases[i], b.requests[fr.ID])
 			}
 		}
 		decideT += time.Since(t0)
@@ -303,6 +310,22 @@ func streamItems(ctx context.Context, db *store.DB, j *jobs.Job, ts []*task, cp 
 	cp.Phase = "quota"
 	stages.read, stages.decide, stages.write = readT, decideT, writeT
 	return nil
+}
+
+// anyRequests returns programs when a ratified program request of one of
+// them is effective before the time, else nil: without any, the batches
+// do not ask for them.
+func anyRequests(ctx context.Context, db *store.DB, programs []string, before int64) ([]string, error) {
+	cond, args := db.Engine().InText("program", 2, programs)
+	var n int64
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM program_request WHERE effective_from < $1 AND `+cond+` LIMIT 1) x`,
+		append([]any{before}, args...)...).Scan(&n); err != nil {
+		return nil, fmt.Errorf("determination: program requests: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return programs, nil
 }
 
 // stageTimes are the busy times of the stages of this attempt (they
@@ -376,14 +399,19 @@ type outcome struct {
 	texts    []string
 }
 
-// decide appends the items of one family to rows.
-func (t *task) decide(ctx context.Context, rows [][]any, fr *familyRow, f *program.Family, base map[itemKey]int64) [][]any {
+// decide appends the items of one family to rows. The family's latest
+// ratified program request effective before the period start applies to
+// every unit: a resignation makes it no recipient whatever the rules say;
+// a proposal to enter is noted in the reasons (the rules still decide).
+func (t *task) decide(ctx context.Context, rows [][]any, fr *familyRow, f *program.Family, base map[itemKey]int64, reqs []request) [][]any {
 	d := t.rules.Evaluate(ctx, f)
 	var bd *program.Decision
 	if t.base != nil {
 		bd = t.base.Evaluate(ctx, f)
 	}
+	req := latestRequest(reqs, t.det.Program, store.Micros(t.at))
 	emit := func(person int64, o, bo outcome) {
+		o, bo = req.apply(o), req.apply(bo)
 		var bElig, bRecip bool
 		var bAmount int64
 		switch {
@@ -423,6 +451,21 @@ func (t *task) decide(ctx context.Context, rows [][]any, fr *familyRow, f *progr
 		emit(m.ID, t.personOutcome(t.rules, d, m), bo)
 	}
 	return rows
+}
+
+// apply changes an outcome by a program request (none when r is nil).
+func (r *request) apply(o outcome) outcome {
+	switch {
+	case r == nil:
+		return o
+	case r.kind == "mundur":
+		return outcome{codes: []string{ReasonResigned},
+			texts: []string{fmt.Sprintf("mengundurkan diri dari program melalui usulan nomor %d", r.proposal)}}
+	default:
+		o.codes = append(o.codes[:len(o.codes):len(o.codes)], ReasonProposed)
+		o.texts = append(o.texts[:len(o.texts):len(o.texts)], fmt.Sprintf("%s, usulan nomor %d", proposedText[2:], r.proposal))
+		return o
+	}
 }
 
 func (t *task) familyOutcome(c *program.Compiled, d *program.Decision) outcome {

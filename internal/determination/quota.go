@@ -13,8 +13,9 @@ import (
 // applyQuotas cuts the eligible units that do not fit in the program's
 // quotas, after every item is written. The rule is deterministic and does
 // not depend on the order families were read in: eligible units are taken
-// poorest first (decile, then score, unranked last, then family and person
-// ID) and each is admitted when every quota it falls under, from the nation
+// poorest first (decile, unranked last; within a decile, families proposed
+// through a ratified Musdes proposal before the others; then score, family
+// and person ID) and each is admitted when every quota it falls under, from the nation
 // down to its village, still has room. A quota that the eligible units of
 // its region cannot exceed is never read, so the usual case — no quota
 // binds — costs one grouped count per quota level.
@@ -36,7 +37,8 @@ func applyQuotas(ctx context.Context, db *store.DB, id int64, c *program.Compile
 		return err
 	}
 	rows, err := db.Query(ctx, `SELECT family_id, person_id, village_code FROM determination_item
-		WHERE determination_id = $1 AND `+elig+` ORDER BY CASE WHEN decile = 0 THEN 11 ELSE decile END, score, family_id, person_id`, id)
+		WHERE determination_id = $1 AND `+elig+` ORDER BY CASE WHEN decile = 0 THEN 11 ELSE decile END,
+		CASE WHEN `+proposedCond+` THEN 0 ELSE 1 END, score, family_id, person_id`, id)
 	if err != nil {
 		return fmt.Errorf("determination: quota: %w", err)
 	}
@@ -84,6 +86,13 @@ func applyQuotas(ctx context.Context, db *store.DB, id int64, c *program.Compile
 	}
 	return cutUnits(ctx, db, id, c, cuts, base)
 }
+
+// proposedCond holds for an item of a family proposed through a ratified
+// proposal; proposedText starts that reason's sentence in reasons.
+const (
+	proposedCond = `' ' || reason_codes || ' ' LIKE '% ` + ReasonProposed + ` %'`
+	proposedText = `; diusulkan melalui Musdes`
+)
 
 // quotasBind reports whether the eligible units of any quota's region
 // exceed it, with one grouped count per level of the quotas.
@@ -156,8 +165,17 @@ func cutUnits(ctx context.Context, db *store.DB, id int64, c *program.Compiled, 
 					WHERE determination_id = $1 AND `
 				args = []any{id}
 			} else {
+				// A proposed unit keeps its proposal's code and sentence (the
+				// last one), so that a pass done again orders it the same.
+				pos := "instr"
+				if e == store.Postgres {
+					pos = "strpos"
+				}
 				q = `UPDATE determination_item SET status = CASE WHEN base_recipient THEN 'graduated' ELSE 'excluded' END,
-					amount = 0, reason_codes = $2, reasons = $3 WHERE determination_id = $1 AND `
+					amount = 0, reason_codes = $2 || CASE WHEN ` + proposedCond + ` THEN ' ` + ReasonProposed + `' ELSE '' END,
+					reasons = $3 || CASE WHEN ` + pos + `(reasons, '` + proposedText + `') > 0
+						THEN substr(reasons, ` + pos + `(reasons, '` + proposedText + `')) ELSE '' END
+					WHERE determination_id = $1 AND `
 				args = []any{id, r.Code, r.Text}
 			}
 			cond, in := e.InInt64("family_id", len(args)+1, fams)

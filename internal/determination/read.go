@@ -30,6 +30,18 @@ type batch struct {
 	// programs are the programs each family receives (family.programs),
 	// when a task's rules read them.
 	programs map[int64][]string
+	// requests are the ratified program requests (program_request) of the
+	// batch's families, oldest first per family.
+	requests map[int64][]request
+}
+
+// request is a ratified proposal that a family enter ('masuk') or leave
+// ('mundur') a program, effective from a time.
+type request struct {
+	program  string
+	kind     string
+	proposal int64
+	from     int64 // microseconds
 }
 
 func (b *batch) members(i int) []registry.Person { return b.people[b.start[i]:b.start[i+1]] }
@@ -42,6 +54,10 @@ type reader struct {
 	// their program at the reference date (family.programs); nil when no
 	// rule reads them.
 	received []int64
+	// programs and before select the program requests read: those of the
+	// job's programs effective before the latest period start.
+	programs []string
+	before   int64
 }
 
 func newReader(db *store.DB, run int64, bases []int64) *reader {
@@ -133,6 +149,11 @@ func (r *reader) next(ctx context.Context, after int64, limit int) (*batch, erro
 			return nil, err
 		}
 	}
+	if len(r.programs) > 0 {
+		if b.requests, err = requests(ctx, r.db, r.programs, r.before, after, hi); err != nil {
+			return nil, err
+		}
+	}
 	b.bases = make([]map[itemKey]int64, len(r.bases))
 	for i, base := range r.bases {
 		if base != 0 {
@@ -173,4 +194,40 @@ func received(ctx context.Context, db *store.DB, dets []int64, lo, hi int64) (ma
 		m[id] = append(m[id], prog)
 	}
 	return m, rows.Err()
+}
+
+// requests returns the ratified program requests of families (lo, hi] for
+// the programs, effective before the given time, oldest first per family:
+// one query per batch, like the base's recipients.
+func requests(ctx context.Context, db *store.DB, programs []string, before, lo, hi int64) (map[int64][]request, error) {
+	cond, args := db.Engine().InText("program", 4, programs)
+	rows, err := db.Query(ctx, `SELECT family_id, program, request, proposal_id, effective_from FROM program_request
+		WHERE family_id > $1 AND family_id <= $2 AND effective_from < $3 AND `+cond+`
+		ORDER BY family_id, effective_from, proposal_id`, append([]any{lo, hi, before}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("determination: program requests: %w", err)
+	}
+	defer rows.Close()
+	m := map[int64][]request{}
+	for rows.Next() {
+		var id int64
+		var r request
+		if err := rows.Scan(&id, &r.program, &r.kind, &r.proposal, &r.from); err != nil {
+			return nil, err
+		}
+		m[id] = append(m[id], r)
+	}
+	return m, rows.Err()
+}
+
+// latestRequest is the family's latest request for the program effective
+// before the time, or nil.
+func latestRequest(rs []request, program string, before int64) *request {
+	var last *request
+	for i := range rs {
+		if rs[i].program == program && rs[i].from < before {
+			last = &rs[i]
+		}
+	}
+	return last
 }

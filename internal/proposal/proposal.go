@@ -16,9 +16,12 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/kemensos/jaring/internal/authz"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/jobs"
+	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
 )
@@ -159,6 +162,13 @@ type Service struct {
 	// Notify, when set, is called inside the transaction of each decision
 	// with the items decided (docs/proposals.md, notifications).
 	Notify func(ctx context.Context, tx *store.Tx, ev Event) error
+	// RefKey signs the recipient references of sanggah searches; every
+	// node of one database needs the same. A random key when empty:
+	// references are then good on this process only.
+	RefKey []byte
+	// SearchLimit bounds each account's recipient searches (New: 30 at
+	// once, then one a minute); nil: no bound.
+	SearchLimit *ratelimit.Keyed
 }
 
 // Event tells who should hear of a step: the items and their new status.
@@ -179,7 +189,8 @@ type EventItem struct {
 
 // New returns a service on db.
 func New(db *store.DB) *Service {
-	return &Service{DB: db, Registry: registry.New(db), Now: store.Now}
+	return &Service{DB: db, Registry: registry.New(db), Now: store.Now,
+		SearchLimit: ratelimit.New(rate.Every(time.Minute), 30, 100000)}
 }
 
 func (s *Service) now() time.Time {

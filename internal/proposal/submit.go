@@ -398,8 +398,8 @@ func (s *Service) checkProgram(ctx context.Context, program string) error {
 func (s *Service) recipientOf(ctx context.Context, familyID int64) (string, error) {
 	var prog string
 	err := s.DB.QueryRow(ctx, `SELECT d.program FROM determination_item di JOIN determination d ON d.id = di.determination_id
-		WHERE di.family_id = $1 AND d.status = 'final' AND d.kind = 'penetapan' AND di.status IN ('new', 'continuing')
-		ORDER BY d.created_at DESC LIMIT 1`, familyID).Scan(&prog)
+		WHERE di.family_id = $1 AND di.determination_id IN (`+latestFinal+`) AND di.status IN ('new', 'continuing')
+		ORDER BY d.period_start DESC, d.id DESC LIMIT 1`, familyID).Scan(&prog)
 	if store.IsNoRows(err) {
 		return "", nil
 	}

@@ -435,6 +435,7 @@ var wargaText = map[string][2]string{
 	"warga_akun":                 {"Akun saya", "My account"},
 	"warga_status":               {"Status", "Status"},
 	"warga_status_menunggu":      {"Menunggu verifikasi oleh operator desa/kelurahan atau dinas sosial.", "Waiting for the village operator or the district social office to verify it."},
+	"warga_usulan_saya":          {"Usulan dan sanggahan saya", "My proposals and objections"},
 	"warga_status_terverifikasi": {"Terverifikasi: Anda dapat mengajukan usul dan sanggah.", "Verified: you can file proposals and objections."},
 	"warga_status_ditolak":       {"Ditolak", "Rejected"},
 	"warga_alasan":               {"Alasan", "Reason"},

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"unicode"
@@ -97,4 +98,32 @@ func prefixForms(tok string) []string {
 	}
 	sort.Strings(forms[1:])
 	return forms
+}
+
+// NameCondition returns a condition that holds when every token of a
+// search text starts a word of the name key in column (variant forms
+// included), with its arguments numbered from $from; "" when the text
+// has no letters.
+func NameCondition(column string, from int, q string) (string, []any) {
+	toks := QueryTokens(q)
+	if len(toks) > 6 {
+		toks = toks[:6]
+	}
+	var b strings.Builder
+	var args []any
+	for i, t := range toks {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteByte('(')
+		for j, alt := range prefixForms(t) {
+			if j > 0 {
+				b.WriteString(" OR ")
+			}
+			args = append(args, "% "+escapeLike(alt)+"%")
+			fmt.Fprintf(&b, `%s LIKE $%d ESCAPE '\'`, column, from+len(args)-1)
+		}
+		b.WriteByte(')')
+	}
+	return b.String(), args
 }

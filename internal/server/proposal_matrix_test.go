@@ -169,6 +169,30 @@ func mxProposalCases(t *testing.T, x *mx, db *store.DB, cases map[string]mxCase)
 				map[string]string{"jenis": "sanggah", "keluarga": id(x.famB.ID), "alasan": "uji", "lintang": "-8.6", "bujur": "122.2"}),
 				want: []int{http.StatusUnprocessableEntity, http.StatusForbidden}, mutates: true})},
 		},
+		// The search is in the citizen's own village, chosen by the account.
+		"POST /warga/usulan/cari-penerima": {
+			inside: mxFixed(mxProbe{req: mxForm("/warga/usulan/cari-penerima", url.Values{"nama": {"budi"}}),
+				want: []int{http.StatusOK, http.StatusForbidden}}),
+			why: "a citizen's own village only, chosen by the account"},
+		// The API of a citizen's own proposals: chosen by the account (the
+		// matrix's citizen has no citizen profile: refused or not found).
+		"GET /api/v1/me/proposals": {inside: mxFixed(mxProbe{req: mxGet("/api/v1/me/proposals"), want: []int{http.StatusOK, http.StatusForbidden, http.StatusNotFound}}),
+			why: "a citizen's own items only, chosen by the account"},
+		"POST /api/v1/me/proposals": {
+			inside: mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/me/proposals", map[string]string{"kind": "usul_program", "program": "BPNT", "reason": "uji"}),
+				want: []int{http.StatusCreated, http.StatusUnprocessableEntity, http.StatusForbidden}}),
+			why: "the account's own family only"},
+		"GET /api/v1/me/proposals/{id}": {
+			inside: mxFixed(mxProbe{req: mxGet("/api/v1/me/proposals/" + id(o.itemA)), want: []int{http.StatusOK, http.StatusForbidden, http.StatusNotFound}}),
+			outside: []mxBuild{mxFixed(mxProbe{req: mxGet("/api/v1/me/proposals/" + id(o.itemB)), want: []int{http.StatusForbidden, http.StatusNotFound},
+				seenWant: []int{http.StatusForbidden, http.StatusNotFound}})}},
+		"POST /api/v1/me/objections/recipients": {
+			inside: mxFixed(mxProbe{req: mxJSON("POST", "/api/v1/me/objections/recipients", map[string]string{"name": "budi"}), want: []int{http.StatusOK, http.StatusForbidden}}),
+			why:    "a citizen's own village only, chosen by the account"},
+		"POST /api/v1/me/objections": {
+			inside: mxFixed(mxProbe{req: mxFile("/api/v1/me/objections", "photo", "r.jpg", mxEvidenceJPEG, map[string]string{"recipient": "x", "reason": "uji", "latitude": "-6.9", "longitude": "107.6"}),
+				want: []int{http.StatusUnprocessableEntity, http.StatusForbidden}}),
+			why: "the recipient is a reference signed for the account; a family number is never accepted"},
 		"GET /musdes/{id}/pindaian": get("/musdes/"+id(o.doneA)+"/pindaian", "/musdes/"+id(o.doneB)+"/pindaian"),
 	}
 	for k, v := range add {

@@ -113,8 +113,18 @@ func New(d Deps) *Server {
 		d.Complaints = complaint.New(d.DB, key)
 		d.Complaints.Notify = d.Notify
 	}
+	if d.Proposals == nil {
+		// One service for the pages and the API: one search limit, one
+		// reference key.
+		d.Proposals = proposal.New(d.DB)
+		d.Proposals.Notify = proposal.Notifier(d.Notify)
+		if d.Auth != nil {
+			d.Proposals.RefKey = proposal.RefKeyFrom(d.Auth.Key)
+		}
+	}
 	s.deps = d
-	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify}
+	a := &api.API{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Citizens: d.Citizens, Notify: d.Notify,
+		Proposals: d.Proposals}
 	w := web.New(web.Deps{Registry: d.Registry, Regions: regions, Auth: d.Auth, Imports: d.Imports, Complaints: d.Complaints, Proposals: d.Proposals, Citizens: d.Citizens, Notify: d.Notify})
 	s.routes = append(s.routes,
 		httpx.Route{Method: "GET", Pattern: "/healthz", Action: authz.Public, Handler: s.healthz},

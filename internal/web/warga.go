@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,6 +26,7 @@ func (w *Web) citizenRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "GET", Pattern: "/warga/usulan", Action: authz.CitizenSelf, Handler: w.citizenItems},
 		{Method: "POST", Pattern: "/warga/usulan", Action: authz.CitizenSelf, Handler: w.citizenSubmit, MaxBody: 2*proposal.MaxEvidence + 1<<20},
+		{Method: "POST", Pattern: "/warga/usulan/cari-penerima", Action: authz.CitizenSelf, Handler: w.citizenSearch},
 	}
 }
 
@@ -34,13 +36,54 @@ type citizenData struct {
 	FamilyID int64
 	Form     map[string]string
 	Errors   []string
+	// Searched is set after a recipient search; Found are its results.
+	Searched bool
+	Found    []proposal.Recipient
 }
 
 func (w *Web) citizenItems(rw http.ResponseWriter, r *http.Request) {
 	w.renderCitizen(rw, r, http.StatusOK, map[string]string{}, nil)
 }
 
+// citizenSearch finds recipients of the citizen's village by name (sent
+// in the body, never in the URL) for the sanggah form.
+func (w *Web) citizenSearch(rw http.ResponseWriter, r *http.Request) {
+	a, err := citizen.RequireVerified(r.Context())
+	if errors.Is(err, citizen.ErrNotVerified) {
+		// The page says why, with the account's items.
+		w.renderCitizen(rw, r, http.StatusForbidden, map[string]string{}, []string{errMessage(err)})
+		return
+	}
+	if err != nil {
+		w.renderError(rw, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		w.renderError(rw, r, err)
+		return
+	}
+	form := map[string]string{"nama": strings.TrimSpace(r.PostForm.Get("nama"))}
+	found, err := w.proposals().SearchRecipients(r.Context(), citizenProposer(a), form["nama"])
+	if err != nil {
+		if errStatus(err) == http.StatusUnprocessableEntity {
+			w.renderCitizen(rw, r, http.StatusUnprocessableEntity, form, problems(err))
+			return
+		}
+		w.renderError(rw, r, err)
+		return
+	}
+	w.renderCitizenWith(rw, r, http.StatusOK, citizenData{Form: form, Searched: true, Found: found})
+}
+
+func citizenProposer(a citizen.Account) proposal.Proposer {
+	return proposal.Proposer{CitizenID: a.ID, UserID: a.ID, Name: citizen.Username(a.ID), NIK: a.NIK, KK: a.KK, VillageCode: a.VillageCode, Verified: a.Verified}
+}
+
 func (w *Web) renderCitizen(rw http.ResponseWriter, r *http.Request, status int, form map[string]string, problems []string) {
+	w.renderCitizenWith(rw, r, status, citizenData{Form: form, Errors: problems})
+}
+
+func (w *Web) renderCitizenWith(rw http.ResponseWriter, r *http.Request, status int, d citizenData) {
 	a, ok := citizen.From(r.Context())
 	if !ok {
 		w.renderError(rw, r, fmt.Errorf("hanya untuk warga: %w", errs.ErrForbidden))
@@ -57,8 +100,12 @@ func (w *Web) renderCitizen(rw http.ResponseWriter, r *http.Request, status int,
 		w.renderError(rw, r, err)
 		return
 	}
+	d.Items, d.Verified, d.FamilyID = items, a.Verified, fam
+	if d.Form == nil {
+		d.Form = map[string]string{}
+	}
 	p := w.newPage(r, "warga_usulan", "warga_usulan_judul")
-	w.render(rw, r, status, "warga_usulan", withData(p, citizenData{Items: items, Verified: a.Verified, FamilyID: fam, Form: form, Errors: problems}))
+	w.render(rw, r, status, "warga_usulan", withData(p, d))
 }
 
 func parseCoord(s string) *float64 {
@@ -71,6 +118,11 @@ func parseCoord(s string) *float64 {
 
 func (w *Web) citizenSubmit(rw http.ResponseWriter, r *http.Request) {
 	a, err := citizen.RequireVerified(r.Context())
+	if errors.Is(err, citizen.ErrNotVerified) {
+		// The page says why, with the account's items.
+		w.renderCitizen(rw, r, http.StatusForbidden, map[string]string{}, []string{errMessage(err)})
+		return
+	}
 	if err != nil {
 		w.renderError(rw, r, err)
 		return
@@ -96,7 +148,20 @@ func (w *Web) citizenSubmit(rw http.ResponseWriter, r *http.Request) {
 		}
 		in.FamilyID = fam
 	case proposal.Objection:
-		in.FamilyID = int64(atoiOr0(form["keluarga"]))
+		// The recipient is the one picked from a search: a reference the
+		// server signed for this citizen, never a typed family number.
+		// Submit checks again that the family is of the citizen's village
+		// and receives in a latest final determination.
+		if form["penerima"] == "" {
+			w.renderCitizen(rw, r, http.StatusUnprocessableEntity, form, []string{"penerima: cari nama penerima lalu pilih salah satu hasilnya"})
+			return
+		}
+		fam, err := svc.FamilyOfRef(a.ID, form["penerima"])
+		if err != nil {
+			w.renderCitizen(rw, r, http.StatusUnprocessableEntity, form, problems(err))
+			return
+		}
+		in.FamilyID = fam
 		in.Latitude, in.Longitude = parseCoord(form["lintang"]), parseCoord(form["bujur"])
 		if f, fh, err := r.FormFile("foto"); err == nil {
 			data, _ := io.ReadAll(io.LimitReader(f, proposal.MaxEvidence+1))
@@ -104,8 +169,7 @@ func (w *Web) citizenSubmit(rw http.ResponseWriter, r *http.Request) {
 			in.Photo = &proposal.File{Name: fh.Filename, Data: data}
 		}
 	}
-	who := proposal.Proposer{CitizenID: a.ID, UserID: a.ID, Name: citizen.Username(a.ID), NIK: a.NIK, KK: a.KK, VillageCode: a.VillageCode, Verified: a.Verified}
-	if _, err := svc.Submit(r.Context(), who, in); err != nil {
+	if _, err := svc.Submit(r.Context(), citizenProposer(a), in); err != nil {
 		if s := errStatus(err); s == http.StatusUnprocessableEntity || s == http.StatusNotFound {
 			w.renderCitizen(rw, r, http.StatusUnprocessableEntity, form, problems(err))
 			return
