@@ -19,6 +19,9 @@
 #   http      `jaring serve --public-loadtest` on loopback and
 #             `jaring-bench http` against POST /api/v1/publik/cek, closed
 #             loop with CLIENTS connections for DURATION seconds.
+#   wrk       the same closed loop with wrk (Debian's wrk, installed with
+#             apt-get when missing), a load generator in C that leaves more
+#             of the two processors to the server and PostgreSQL.
 #   rate      the same at a fixed RATE requests/s (open loop): p99 at 3,000/s.
 #   saturate  SAT_CLIENTS connections (far above capacity): the share of 503
 #             answers and their latency, and the latency of a signed-in
@@ -41,7 +44,7 @@ source "$(dirname "$0")/lib.sh"
 FAMILIES=${FAMILIES:-1000000}
 CEK_DB=${CEK_DB:-jaring_cek}
 SETUP=${SETUP:-auto}
-STEPS=${STEPS:-setup pgbench http rate saturate}
+STEPS=${STEPS:-setup pgbench http wrk rate saturate}
 CLIENTS=${CLIENTS:-32}
 DURATION=${DURATION:-20}
 RATE=${RATE:-3000}
@@ -65,6 +68,7 @@ PW=$WORK/operator.pw
 
 need psql postgresql-client
 need pgbench postgresql-client
+if has_step wrk; then need wrk wrk; fi
 need curl curl
 check_regions
 cdb() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$CEK_DB" "$@"; }
@@ -208,6 +212,30 @@ if has_step http; then
 	start_server
 	loadgen closed --concurrency "$CLIENTS" --duration "${DURATION}s"
 fi
+if has_step wrk; then
+	start_server
+	# Each of wrk's threads walks the NIK sample from a random place; the
+	# NIKs travel only in the request bodies.
+	cat >"$WORK/cek.lua" <<'LUA'
+local niks = {}
+for line in io.lines(os.getenv("NIK_FILE")) do niks[#niks + 1] = line end
+local i = 0
+function init(args) i = math.random(#niks) end
+function request()
+	i = i % #niks + 1
+	return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, '{"nik":"' .. niks[i] .. '"}')
+end
+LUA
+	say "bench: wrk, $CLIENTS connections, ${DURATION} s"
+	NIK_FILE=$NIKS wrk -t2 -c"$CLIENTS" -d3s -s "$WORK/cek.lua" "http://$ADDR/api/v1/publik/cek" >/dev/null 2>&1 || true # warm-up
+	NIK_FILE=$NIKS wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$WORK/cek.lua" "http://$ADDR/api/v1/publik/cek" \
+		>"$OUT/logs/cek-wrk.log" 2>&1 || { cat "$OUT/logs/cek-wrk.log" >&2; die "wrk failed"; }
+	cat "$OUT/logs/cek-wrk.log"
+	! grep -q 'Non-2xx' "$OUT/logs/cek-wrk.log" || say "bench: warning: wrk saw answers other than 200 (see above)"
+	R[wrk_rps]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$OUT/logs/cek-wrk.log")
+	R[wrk_p50]=$(awk '$1 == "50%" { print $2 }' "$OUT/logs/cek-wrk.log")
+	R[wrk_p99]=$(awk '$1 == "99%" { print $2 }' "$OUT/logs/cek-wrk.log")
+fi
 if has_step rate; then
 	start_server
 	loadgen rate --rate "$RATE" --concurrency $((CLIENTS * 4)) --duration "${DURATION}s"
@@ -234,6 +262,11 @@ row "  p50 / p99 of the 200 answers (ms)" "${R[closed.ok_p50_ms]:+${R[closed.ok_
 row "  503 busy answers" "${R[closed.busy]:-}"
 if [ -n "${R[pg_tps]:-}" ] && [ -n "${R[closed.ok_rps]:-}" ]; then
 	row "ratio jaring / pgbench (target >= 0.5)" "$(awk -v a="${R[closed.ok_rps]}" -v b="${R[pg_tps]}" 'BEGIN { printf "%.2f", a / b }')"
+fi
+row "wrk checks/s, closed loop, $CLIENTS connections" "${R[wrk_rps]:-}"
+row "  wrk p50 / p99" "${R[wrk_p50]:+${R[wrk_p50]} / ${R[wrk_p99]}}"
+if [ -n "${R[pg_tps]:-}" ] && [ -n "${R[wrk_rps]:-}" ]; then
+	row "ratio wrk's rate / pgbench (target >= 0.5)" "$(awk -v a="${R[wrk_rps]}" -v b="${R[pg_tps]}" 'BEGIN { printf "%.2f", a / b }')"
 fi
 row "open loop at $RATE/s: answered 200 per s" "${R[rate.ok_rps]:-}"
 row "  p50 / p99 / max (ms, from the schedule)" "${R[rate.p50_ms]:+${R[rate.p50_ms]} / ${R[rate.p99_ms]} / ${R[rate.max_ms]}}"
