@@ -98,6 +98,11 @@ const (
 	ActPersonUpdate = "orang.ubah"
 	ActPersonStatus = "orang.status"
 	ActImportFamily = "import.keluarga"
+	// ActImportBulk is one batch of a first load into an empty register:
+	// object "register", object ID the batch's first family, and in After
+	// the contiguous family IDs it created (keluarga_pertama ..
+	// keluarga_terakhir), its counts and its rows in the file.
+	ActImportBulk = "import.keluarga.massal"
 
 	ActProgramDraft   = "program.draf"    // a rule version drafted
 	ActProgramApprove = "program.setujui" // a rule version approved by a second person
@@ -107,7 +112,7 @@ const (
 
 // Actions lists the actions the search form offers, in display order.
 var Actions = []string{ActView, ActViewHistory, ActFamilyCreate, ActFamilyUpdate, ActFamilyStatus,
-	ActPersonCreate, ActPersonUpdate, ActPersonStatus, ActImportFamily, ActImportRegion, ActExport, ActAuditExport}
+	ActPersonCreate, ActPersonUpdate, ActPersonStatus, ActImportFamily, ActImportBulk, ActImportRegion, ActExport, ActAuditExport}
 
 // Object types.
 const (

@@ -2,6 +2,8 @@ package privacy
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -206,6 +208,27 @@ func access(ctx context.Context, db *store.DB, personID int64, families []int64)
 	for _, f := range families {
 		if err := read(`object_type = $1 AND object_id = $2`, audit.ObjFamily, f); err != nil {
 			return nil, err
+		}
+		// A family created by a first load into an empty register is in the
+		// range of one batch entry: the nearest one starting at or before it.
+		var r row
+		var at int64
+		var after string
+		err := db.QueryRow(ctx, `SELECT seq, at, actor, role, actor_region, action, object_type, object_id, after_data FROM audit_log
+			WHERE action = $1 AND object_type = $2 AND object_id <= $3 ORDER BY object_id DESC, seq DESC LIMIT 1`,
+			audit.ActImportBulk, audit.ObjRegister, f).Scan(&r.seq, &at, &r.a.Actor, &r.a.Role, &r.a.ActorRegion, &r.a.Action, &r.a.Object, &r.a.ObjectID, &after)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("privacy: audit entries: %w", err)
+		}
+		var batch struct {
+			Last int64 `json:"keluarga_terakhir"`
+		}
+		if json.Unmarshal([]byte(after), &batch) == nil && f <= batch.Last && !seen[r.seq] {
+			seen[r.seq] = true
+			r.a.At = store.FromMicros(at)
+			out = append(out, r)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/kemensos/jaring/internal/audit"
@@ -168,6 +169,40 @@ func (r *Registry) ViewPersonHistory(ctx context.Context, id int64) ([]Person, e
 		return nil, err
 	}
 	return h, nil
+}
+
+// bulkEntry is the audit entry of one batch of a first load into an empty
+// register. The batch's families have the contiguous IDs first..last (and
+// their members likewise), and each of their rows records who wrote it,
+// when and why; the entry names the range, so the trail of a national load
+// is a few hundred entries, not one per family. The region is what the
+// batch's villages share (national when they share nothing), so that the
+// entry is seen by every office whose families it holds. The privacy
+// report finds a family's entry by its ID (privacy.access).
+func bulkEntry(ctx context.Context, o ImportOptions, batch []*importFamily, people int64, at time.Time) audit.Entry {
+	first, last := batch[0], batch[len(batch)-1]
+	region := first.fam.VillageCode
+	for _, f := range batch[1:] {
+		region = commonRegion(region, f.fam.VillageCode)
+	}
+	e := Edit{Actor: o.Actor, Reason: o.Reason}
+	en := e.entry(ctx, audit.ActImportBulk, audit.ObjRegister, first.fam.ID, 0, region, at)
+	en.After = map[string]any{"keluarga_pertama": first.fam.ID, "keluarga_terakhir": last.fam.ID,
+		"keluarga": len(batch), "jiwa": people, "baris_pertama": first.pos[0].String(),
+		"baris_terakhir": last.pos[len(last.pos)-1].String(), "alasan_perubahan": audit.MaskDigits(o.Reason)}
+	return en
+}
+
+// commonRegion is the longest region code both codes lie in ("" for none).
+func commonRegion(a, b string) string {
+	for a != "" && b != a && !strings.HasPrefix(b, a+".") {
+		if i := strings.LastIndexByte(a, '.'); i >= 0 {
+			a = a[:i]
+		} else {
+			a = ""
+		}
+	}
+	return a
 }
 
 // importEntry is the audit entry of one family written by an import.

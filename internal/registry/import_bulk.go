@@ -200,8 +200,8 @@ func (r *Registry) encodeBulk(ctx context.Context, pg bool, p *bulkPart, batch [
 		}
 		p.counts.famAdded++
 		p.counts.pAdded += int64(len(f.members))
-		p.trail = append(p.trail, importEntry(ctx, o, &f.fam, "baru", len(f.members), 0, now))
 	}
+	p.trail = append(p.trail, bulkEntry(ctx, o, batch, p.counts.pAdded, now))
 }
 
 // load writes an encoded batch and its audit entries within tx.
