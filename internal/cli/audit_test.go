@@ -46,7 +46,7 @@ func TestAuditCommands(t *testing.T) {
 			t.Fatalf("verify with a wrong anchor: %d %s", code, errOut)
 		}
 		csvPath := filepath.Join(dir, "jejak.csv")
-		if code, out, errOut := run(t, env, "audit", "export", "--out", csvPath, "--action", "import.keluarga"); code != 0 || !strings.Contains(out, "1 entri") {
+		if code, out, errOut := run(t, env, "audit", "export", "--out", csvPath, "--action", "import.keluarga.massal"); code != 0 || !strings.Contains(out, "1 entri") {
 			t.Fatalf("export: %d %s %s", code, out, errOut)
 		}
 		f, err := os.Open(csvPath)
@@ -55,7 +55,7 @@ func TestAuditCommands(t *testing.T) {
 		}
 		recs, err := csv.NewReader(f).ReadAll()
 		f.Close()
-		if err != nil || len(recs) != 2 || recs[1][2] != "cli:budi" || recs[1][6] != "import.keluarga" {
+		if err != nil || len(recs) != 2 || recs[1][2] != "cli:budi" || recs[1][6] != "import.keluarga.massal" {
 			t.Fatalf("export: %v %q", err, recs)
 		}
 		if code, _, errOut := run(t, env, "audit", "export", "--out", csvPath, "--person", "x"); code != 1 || !strings.Contains(errOut, "person") {

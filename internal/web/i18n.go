@@ -410,6 +410,9 @@ var catalogue = map[string]map[string]string{
 		"audit_f.dicari_dengan":    "Dicari dengan",
 		"audit_f.wilayah":          "Wilayah",
 		"audit_f.family_id":        "ID keluarga",
+
+		// The bulk load's batch entry (audit.ActImportBulk).
+		"aksi.import.keluarga.massal": "Muat awal register (per kelompok keluarga)",
 	},
 	"en": {
 		"app":                   "Jaring",
@@ -753,5 +756,8 @@ var catalogue = map[string]map[string]string{
 		"audit_f.dicari_dengan":    "Looked up by",
 		"audit_f.wilayah":          "Region",
 		"audit_f.family_id":        "Family ID",
+
+		// The bulk load's batch entry (audit.ActImportBulk).
+		"aksi.import.keluarga.massal": "First load of the register (per batch of families)",
 	},
 }
