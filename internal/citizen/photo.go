@@ -2,7 +2,6 @@ package citizen
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/exif"
 )
 
 // Photo limits. An upload is checked by its content (not its name or
@@ -78,7 +78,7 @@ func CleanPhoto(field string, b []byte) (Image, error) {
 		return Image{}, photoError(field, "foto rusak atau tidak lengkap")
 	}
 	if format == "jpeg" {
-		img = orient(img, exifOrientation(b))
+		img = exif.Upright(img, exif.Orientation(b, format))
 	}
 	img = shrink(img, MaxSide)
 	var out bytes.Buffer
@@ -120,100 +120,6 @@ func shrink(img image.Image, side int) image.Image {
 				}
 			}
 			dst.SetRGBA(x, y, color.RGBA{uint8(r / n >> 8), uint8(g / n >> 8), uint8(bl / n >> 8), 0xff})
-		}
-	}
-	return dst
-}
-
-// exifOrientation returns the EXIF orientation (1-8) of a JPEG, 1 when
-// there is none. Phones store a photo as the sensor saw it and say in this
-// tag how to turn it; dropping the tag without turning would show a KTP
-// on its side.
-func exifOrientation(b []byte) int {
-	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return 1
-	}
-	i := 2
-	for i+4 <= len(b) && b[i] == 0xFF {
-		marker := b[i+1]
-		size := int(binary.BigEndian.Uint16(b[i+2:]))
-		if marker == 0xDA || size < 2 || i+2+size > len(b) {
-			return 1
-		}
-		seg := b[i+4 : i+2+size]
-		if marker == 0xE1 && len(seg) > 14 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + size
-	}
-	return 1
-}
-
-func tiffOrientation(t []byte) int {
-	if len(t) < 8 {
-		return 1
-	}
-	var bo binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return 1
-	}
-	off := int(bo.Uint32(t[4:]))
-	if off < 8 || off+2 > len(t) {
-		return 1
-	}
-	n := int(bo.Uint16(t[off:]))
-	for k := range n {
-		e := off + 2 + 12*k
-		if e+12 > len(t) {
-			return 1
-		}
-		if bo.Uint16(t[e:]) == 0x0112 {
-			if v := int(bo.Uint16(t[e+8:])); v >= 1 && v <= 8 {
-				return v
-			}
-			return 1
-		}
-	}
-	return 1
-}
-
-// orient turns img upright according to an EXIF orientation.
-func orient(img image.Image, o int) image.Image {
-	if o <= 1 || o > 8 {
-		return img
-	}
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	dw, dh := w, h
-	if o >= 5 {
-		dw, dh = h, w
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	for y := range h {
-		for x := range w {
-			var dx, dy int
-			switch o {
-			case 2:
-				dx, dy = w-1-x, y
-			case 3:
-				dx, dy = w-1-x, h-1-y
-			case 4:
-				dx, dy = x, h-1-y
-			case 5:
-				dx, dy = y, x
-			case 6:
-				dx, dy = h-1-y, x
-			case 7:
-				dx, dy = h-1-y, w-1-x
-			case 8:
-				dx, dy = y, w-1-x
-			}
-			dst.Set(dx, dy, img.At(b.Min.X+x, b.Min.Y+y))
 		}
 	}
 	return dst

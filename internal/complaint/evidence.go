@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/exif"
 )
 
 // Evidence limits (docs/complaints.md).
@@ -76,7 +77,7 @@ func Sanitize(n int, raw []byte) (Evidence, error) {
 			return Evidence{}, fileError(n, "gambar rusak atau tidak lengkap")
 		}
 		// The EXIF block goes; the turn it asks for stays, in the pixels.
-		img = orient(img, exifOrientation(raw, format))
+		img = exif.Upright(img, exif.Orientation(raw, format))
 		var out bytes.Buffer
 		if format == "jpeg" {
 			err = jpeg.Encode(&out, img, &jpeg.Options{Quality: 85})

@@ -1,4 +1,10 @@
-package complaint
+// Package exif turns phone photos upright before they are re-encoded.
+//
+// Photos from phones are often stored sideways with an EXIF orientation
+// tag telling viewers how to turn them. Re-encoding (which strips the
+// metadata, GPS included) drops that tag, so the turn is applied to the
+// pixels first (Upright), or the photo would show rotated.
+package exif
 
 import (
 	"bytes"
@@ -7,15 +13,10 @@ import (
 	"image/draw"
 )
 
-// Photos from phones are often stored sideways with an EXIF orientation
-// tag telling viewers how to turn them. Re-encoding drops the EXIF block,
-// so the turn is applied to the pixels first (orient), or the evidence
-// would show rotated.
-
-// exifOrientation returns the orientation tag (1 to 8) of a JPEG's EXIF
-// block or a PNG's eXIf chunk; 1 (as stored) when there is none or it
-// cannot be read.
-func exifOrientation(raw []byte, format string) int {
+// Orientation returns the orientation tag (1 to 8) of a JPEG's EXIF block
+// or a PNG's eXIf chunk (format as image.Decode names it); 1 (as stored)
+// when there is none or it cannot be read.
+func Orientation(raw []byte, format string) int {
 	var tiff []byte
 	switch format {
 	case "jpeg":
@@ -125,10 +126,10 @@ func tiffOrientation(t []byte) int {
 	return 0
 }
 
-// orient returns img turned and flipped as EXIF orientation o asks (2 to
+// Upright returns img turned and flipped as EXIF orientation o asks (2 to
 // 8: mirrored, 180°, flipped, transposed, 90° clockwise, transversed, 90°
 // counter-clockwise); img itself for 1 or an unknown value.
-func orient(img image.Image, o int) image.Image {
+func Upright(img image.Image, o int) image.Image {
 	if o < 2 || o > 8 {
 		return img
 	}
