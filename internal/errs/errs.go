@@ -64,3 +64,26 @@ func NotFound(format string, args ...any) error {
 func Conflict(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrConflict)
 }
+
+// Lines turns err into lines for a page: for an *Invalid, each field's
+// label (from label) and its reason in lang, the reasons being written
+// "Indonesian (English)"; any other error as its text.
+func Lines(err error, lang string, label func(field string) string) []string {
+	var inv *Invalid
+	if !errors.As(err, &inv) {
+		return []string{err.Error()}
+	}
+	out := make([]string, 0, len(inv.Fields))
+	for _, f := range inv.Fields {
+		reason := f.Reason
+		if i := strings.Index(reason, " ("); i > 0 && strings.HasSuffix(reason, ")") {
+			if lang == "en" {
+				reason = reason[i+2 : len(reason)-1]
+			} else {
+				reason = reason[:i]
+			}
+		}
+		out = append(out, label(f.Field)+": "+reason)
+	}
+	return out
+}

@@ -255,27 +255,10 @@ func (s *Site) checkPost(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "hasil", p)
 }
 
-// invalidTexts turns a validation error into lines for the page: the
-// field's label and the reason in the page's language (the reasons are
-// written "Indonesian (English)").
+// invalidTexts turns a validation error into lines for the page, with
+// the fields' labels of this site (errs.Lines).
 func invalidTexts(lang string, err error) []string {
-	var inv *errs.Invalid
-	if !errors.As(err, &inv) {
-		return []string{err.Error()}
-	}
-	var out []string
-	for _, f := range inv.Fields {
-		reason := f.Reason
-		if i := strings.Index(reason, " ("); i > 0 && strings.HasSuffix(reason, ")") {
-			if lang == "en" {
-				reason = reason[i+2 : len(reason)-1]
-			} else {
-				reason = reason[:i]
-			}
-		}
-		out = append(out, text(lang, "kolom_"+f.Field)+": "+reason)
-	}
-	return out
+	return errs.Lines(err, lang, func(field string) string { return text(lang, "kolom_"+field) })
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

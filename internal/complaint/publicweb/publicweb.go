@@ -208,26 +208,10 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, http.StatusInternalServerError, "galat_500_isi")
 }
 
-// invalidTexts turns a validation error into lines: the field's label and
-// the reason (written in Indonesian, an English part in parentheses).
+// invalidTexts turns a validation error into lines for the page, with
+// the fields' labels of this site (errs.Lines).
 func invalidTexts(lang string, err error) []string {
-	var inv *errs.Invalid
-	if !errors.As(err, &inv) {
-		return []string{err.Error()}
-	}
-	var out []string
-	for _, f := range inv.Fields {
-		reason := f.Reason
-		if i := strings.Index(reason, " ("); i > 0 && strings.HasSuffix(reason, ")") {
-			if lang == "en" {
-				reason = reason[i+2 : len(reason)-1]
-			} else {
-				reason = reason[:i]
-			}
-		}
-		out = append(out, text(lang, "kolom_"+f.Field)+": "+reason)
-	}
-	return out
+	return errs.Lines(err, lang, func(field string) string { return text(lang, "kolom_"+field) })
 }
 
 // ---- regions ----
