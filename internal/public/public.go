@@ -57,7 +57,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -135,7 +134,7 @@ func New(d Deps) *Site {
 	if d.Limits != nil {
 		lim = *d.Limits
 	}
-	s := &Site{d: d, pages: mustParse(), ch: newChallenger(d.ChallengeKey, d.Difficulty, d.Now),
+	s := &Site{d: d, pages: httpx.MustParsePages(templateFS, funcs), ch: newChallenger(d.ChallengeKey, d.Difficulty, d.Now),
 		addrLimit: ratelimit.New(lim.PerAddress, lim.AddressBurst, lim.MaxKeys),
 		idLimit:   ratelimit.New(lim.PerIdentifier, lim.IdentBurst, lim.MaxKeys)}
 	s.regions.store = d.Regions
@@ -195,25 +194,6 @@ func (s *Site) Routes() []httpx.Route {
 }
 
 var funcs = template.FuncMap{}
-
-// mustParse parses the layout with each page template.
-func mustParse() map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
-			continue
-		}
-		t := template.Must(base.Clone())
-		pages[name] = template.Must(t.ParseFS(templateFS, n))
-	}
-	return pages
-}
 
 // page is what the layout needs, plus the page's own Data.
 type page struct {

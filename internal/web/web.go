@@ -17,11 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -77,7 +75,7 @@ var cssVersion = func() string {
 const cssPath = "/static/app.css"
 
 // New returns the back office, its templates parsed.
-func New(d Deps) *Web { return &Web{d: d, pages: mustParse()} }
+func New(d Deps) *Web { return &Web{d: d, pages: httpx.MustParsePages(templateFS, funcs)} }
 
 var funcs = template.FuncMap{
 	"mask": nik.Mask,
@@ -88,26 +86,6 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-}
-
-// mustParse parses the layout with each page template; a broken template
-// stops the program at start-up rather than at the first request.
-func mustParse() map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
-			continue
-		}
-		t := template.Must(base.Clone())
-		pages[name] = template.Must(t.ParseFS(templateFS, n))
-	}
-	return pages
 }
 
 // Routes returns the pages' URL surface.

@@ -21,11 +21,9 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"io/fs"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 
@@ -34,6 +32,7 @@ import (
 	"github.com/kemensos/jaring/internal/complaint"
 	"github.com/kemensos/jaring/internal/datefmt"
 	"github.com/kemensos/jaring/internal/errs"
+	"github.com/kemensos/jaring/internal/httpx"
 	"github.com/kemensos/jaring/internal/public"
 	"github.com/kemensos/jaring/internal/ratelimit"
 	"github.com/kemensos/jaring/internal/region"
@@ -103,27 +102,10 @@ func New(d Deps) *Site {
 	if d.Limits != nil {
 		l = *d.Limits
 	}
-	return &Site{d: d, pages: mustParse(),
+	return &Site{d: d, pages: httpx.MustParsePages(templateFS, nil),
 		filing:  ratelimit.New(rate.Every(l.FilingEvery), l.FilingBurst, 100_000),
 		follow:  ratelimit.New(rate.Every(l.FollowEvery), l.FollowBurst, 100_000),
 		perCode: ratelimit.New(rate.Every(l.CodeEvery), l.CodeBurst, 100_000)}
-}
-
-func mustParse() map[string]*template.Template {
-	base := template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html"))
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
-			continue
-		}
-		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
-	}
-	return pages
 }
 
 // ---- pages, language ----
