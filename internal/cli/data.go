@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -70,6 +71,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
+	batchGC(env)
 	db, err := df.open(ctx, env, false)
 	if err != nil {
 		return err
@@ -244,4 +246,19 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// batchGC lets the garbage collector run a third as often as by default
+// during a long import, whose live heap is small and steady (the batches
+// in flight): at a million people this saves about a tenth of the CPU time
+// and stays under the 500 MB the import is held to (docs/benchmarks.md).
+// A soft memory limit brings collection back early should the heap grow.
+// GOGC and GOMEMLIMIT, when set, win.
+func batchGC(env *Env) {
+	if env.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300)
+	}
+	if env.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(400 << 20)
+	}
 }

@@ -73,8 +73,8 @@ func (r *Registry) bulkLoad(ctx context.Context, batches <-chan []*importFamily,
 
 		ectx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		parts := make(chan *bulkPart, 1)
-		free := make(chan *bulkPart, 1) // a loaded part, whose buffers are used again
+		parts := make(chan *bulkPart, 2)
+		free := make(chan *bulkPart, 2) // a loaded part, whose buffers are used again
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {

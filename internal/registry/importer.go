@@ -153,7 +153,7 @@ func (r *Registry) Import(ctx context.Context, src RowReader, o ImportOptions) (
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []*importFamily, 2)
+	batches := make(chan []*importFamily, 4)
 	var read readCounts
 	var readErr error
 	var readWG sync.WaitGroup

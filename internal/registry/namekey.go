@@ -27,6 +27,14 @@ var spellingRules = strings.NewReplacer("oe", "u", "dj", "j", "tj", "c", "sj", "
 // single spaces and framed by spaces (" tok1 tok2 "), so that a token prefix
 // matches with LIKE '% prefix%'.
 func NameKey(name string) string {
+	if isASCII(name) {
+		return nameKeyASCII(name)
+	}
+	return nameKeyGeneral(name)
+}
+
+// nameKeyGeneral is NameKey for any text.
+func nameKeyGeneral(name string) string {
 	var b strings.Builder
 	b.Grow(len(name) + 2)
 	b.WriteByte(' ')
@@ -78,7 +86,132 @@ func foldToken(tok string) string {
 
 // CleanName trims a name and collapses runs of white space.
 func CleanName(s string) string {
+	if cleanASCII(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// cleanASCII reports whether s is ASCII with single spaces between words
+// and none at either end: CleanName would return it unchanged.
+func cleanASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80, c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// nameKeyASCII is NameKey for ASCII names (nearly every name in a
+// register), in one pass over bytes with one allocation: the same tokens,
+// the same spellingRules (all of whose patterns are two bytes: at each
+// position the first pattern that matches, in their order, is replaced),
+// then j as y, doubled letters collapsed and nameVariants, as foldToken
+// does. TestNameKeyASCII holds the two to the same keys.
+func nameKeyASCII(name string) string {
+	out := make([]byte, 1, len(name)+2)
+	out[0] = ' '
+	var tok, folded [64]byte
+	for i := 0; i < len(name); {
+		for i < len(name) && !asciiLetter(name[i]) {
+			i++
+		}
+		start := i
+		for i < len(name) && asciiLetter(name[i]) {
+			i++
+		}
+		if start == i {
+			break
+		}
+		if i-start > len(tok) {
+			// A token longer than any name: the general path.
+			if t := foldToken(strings.ToLower(name[start:i])); t != "" {
+				out = append(append(out, t...), ' ')
+			}
+			continue
+		}
+		t := tok[:i-start]
+		for j := range t {
+			t[j] = name[start+j] | 0x20 // lower case: name[start+j] is a letter
+		}
+		if v, ok := nameVariants[string(t)]; ok {
+			out = append(append(out, v...), ' ')
+			continue
+		}
+		f := folded[:0]
+		for j := 0; j < len(t); {
+			if j+1 < len(t) {
+				if r, ok := spellingPair(t[j], t[j+1]); ok {
+					f = append(f, r...)
+					j += 2
+					continue
+				}
+			}
+			f = append(f, t[j])
+			j++
+		}
+		n := 0
+		for j := range f {
+			c := f[j]
+			if c == 'j' {
+				c = 'y'
+			}
+			if n > 0 && f[n-1] == c {
+				continue
+			}
+			f[n] = c
+			n++
+		}
+		f = f[:n]
+		if v, ok := nameVariants[string(f)]; ok {
+			out = append(out, v...)
+		} else {
+			out = append(out, f...)
+		}
+		out = append(out, ' ')
+	}
+	return string(out)
+}
+
+func asciiLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// spellingPair is spellingRules for one pair of lower-case bytes.
+func spellingPair(a, b byte) (string, bool) {
+	switch {
+	case a == 'o' && b == 'e':
+		return "u", true
+	case b == 'j' && a == 'd':
+		return "j", true
+	case b == 'j' && a == 't':
+		return "c", true
+	case b == 'j' && a == 's':
+		return "sy", true
+	case b == 'j' && a == 'n':
+		return "ny", true
+	case b == 'h' && (a == 'c' || a == 'k'):
+		return "h", true
+	case b == 'h' && a == 'p':
+		return "f", true
+	case b == 'h' && a == 't':
+		return "t", true
+	case b == 'h' && a == 'd':
+		return "d", true
+	}
+	return "", false
 }
 
 // prefixForms returns a folded query token and, when it is the start of a

@@ -208,6 +208,9 @@ func (h *Header) intPtr(row []string, c int, field string, fe *[]errs.FieldError
 // ParseDate accepts YYYY-MM-DD, DD-MM-YYYY and DD/MM/YYYY and returns the
 // date as YYYY-MM-DD. It reports false for anything else or an impossible date.
 func ParseDate(s string) (string, bool) {
+	if _, ok := parseISODate(s); ok {
+		return s, true
+	}
 	for _, layout := range []string{time.DateOnly, "02-01-2006", "02/01/2006", "2006/01/02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.Format(time.DateOnly), true
@@ -246,4 +249,34 @@ func Row(f *Family, p *Person) []string {
 	r[colPPKS] = strings.Join(p.PPKS, "|")
 	r[colStatus], r[colStatusReason] = p.Status, p.StatusReason
 	return r
+}
+
+// parseISODate parses YYYY-MM-DD exactly as time.Parse(time.DateOnly, s)
+// does, without its general layout machinery: the import reads a million
+// birth dates.
+func parseISODate(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	num := func(b string) (int, bool) {
+		n := 0
+		for i := 0; i < len(b); i++ {
+			if b[i] < '0' || b[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(b[i]-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // day 31 of a 30-day month, 29 February of a common year
+		return time.Time{}, false
+	}
+	return t, true
 }

@@ -118,14 +118,14 @@ func (c *Checker) CheckPerson(p *Person) []errs.FieldError {
 	add := func(field, value, reason string) {
 		fe = append(fe, errs.FieldError{Field: field, Value: value, Reason: reason})
 	}
-	birth, birthErr := time.Parse(time.DateOnly, p.BirthDate)
-	if birthErr != nil {
+	birth, birthOK := parseISODate(p.BirthDate)
+	if !birthOK {
 		add("tanggal_lahir", p.BirthDate, "tanggal lahir harus berformat TTTT-BB-HH dan berupa tanggal yang ada")
 	} else if birth.Year() < 1890 {
 		add("tanggal_lahir", p.BirthDate, "tahun lahir tidak mungkin")
 	}
 	decl := nik.Declared{Sex: p.Sex, DistrictKnown: c.DistrictKnown, Now: c.Now}
-	if birthErr == nil {
+	if birthOK {
 		decl.BirthDate = birth
 	}
 	_, problems := nik.Check(p.NIK, decl)

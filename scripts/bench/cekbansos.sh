@@ -56,6 +56,7 @@ PROBE=${PROBE:-/cari}
 PROGRAMS=PKH,BPNT,PBI_JK
 PERIODS=2026-Q1,2026-B1,2026-01
 OPERATOR=bench-operator
+has_step() { [[ " $STEPS " == *" $1 "* ]]; }
 for v in FAMILIES CLIENTS DURATION RATE SAT_CLIENTS SAMPLE; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a whole number >= 1"
 done
@@ -80,7 +81,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-has_step() { [[ " $STEPS " == *" $1 "* ]]; }
 
 # ready: the database holds FAMILIES current families and the final determinations.
 ready() {
