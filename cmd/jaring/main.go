@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 
 	"github.com/kemensos/jaring/internal/cli"
@@ -15,7 +16,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := startProfile(os.Getenv("JARING_CPUPROFILE"))
+	stopTrace := startTrace(os.Getenv("JARING_TRACE"))
 	code := cli.Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stopTrace()
 	stopProfile()
 	stop()
 	os.Exit(code)
@@ -38,6 +41,27 @@ func startProfile(path string) func() {
 	}
 	return func() {
 		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// startTrace writes an execution trace of the whole command to path, when
+// set (JARING_TRACE; read it with `go tool trace`): where goroutines wait
+// for each other, which a CPU profile does not show.
+func startTrace(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = trace.Start(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jaring: JARING_TRACE:", err)
+		return func() {}
+	}
+	return func() {
+		trace.Stop()
 		f.Close()
 	}
 }
