@@ -15,7 +15,10 @@
 // name_key; then the family's determination items and decile together)
 // plus its audit entry. What every check shares (the latest final
 // determination of each program, the latest welfare run, program names)
-// is read once per MetaTTL.
+// is read once per MetaTTL. On PostgreSQL the NIK lookups of concurrent
+// checks are gathered into one statement (nikBatcher), as their audit
+// entries are into one transaction: under a crowd, a round trip serves
+// many checks, and no check holds a database connection of its own.
 //
 // Every answered check is in the audit trail (action publik.cek, the person
 // and family by ID, the subject masked) before the answer leaves: the
@@ -88,7 +91,8 @@ type Service struct {
 	db    *store.DB
 	meta  atomic.Pointer[meta]
 	metaM sync.Mutex
-	audit auditor
+	audit    auditor
+	nikBatch nikBatcher
 	// Now is the clock of the shared facts' age; time.Now when nil.
 	Now func() time.Time
 }
@@ -206,7 +210,7 @@ func (s *Service) Check(ctx context.Context, q Query) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, items, err := s.lookup(ctx, m, q)
+	a, items, m, err := s.lookup(ctx, m, q)
 	if err != nil || a.Result != Found {
 		return a, err
 	}
@@ -228,12 +232,40 @@ type item struct {
 	codes       []string
 }
 
+// lookupRow is one row of the lookup statement: a matching member (kind
+// 1, with the family's decile) or an item of their family (kind 2).
+type lookupRow struct {
+	kind, id, fam, det    int64
+	name, village, status string
+	codes                 string
+	decile                int
+}
+
 // lookup finds the person and reads their family's decile and items of
 // the latest final determinations in one statement, one round trip: the
 // matching members (kind 1, at most three by name: three rows tell one
 // family from several, and members of one family may share a name), then
 // the items of their families (kind 2). Every read is served by an index.
-func (s *Service) lookup(ctx context.Context, m *meta, q Query) (*Answer, []item, error) {
+// On PostgreSQL the NIK lookups of concurrent checks share one statement
+// (nikBatcher); the shared facts the answer is read with are returned, as
+// a batch's may be newer than m.
+func (s *Service) lookup(ctx context.Context, m *meta, q Query) (*Answer, []item, *meta, error) {
+	var rows []lookupRow
+	var err error
+	if q.ByNIK() && s.db.Engine() == store.Postgres {
+		rows, m, err = s.nikBatch.lookup(s, m, q.NIK)
+	} else {
+		rows, err = s.lookupOne(ctx, m, q)
+	}
+	if err != nil {
+		return nil, nil, m, fmt.Errorf("cekbansos: lookup: %w", err)
+	}
+	a, items, err := s.answer(ctx, q, rows)
+	return a, items, m, err
+}
+
+// lookupOne runs the lookup statement of one query.
+func (s *Service) lookupOne(ctx context.Context, m *meta, q Query) ([]lookupRow, error) {
 	var match string
 	var args []any
 	if q.ByNIK() {
@@ -250,51 +282,60 @@ func (s *Service) lookup(ctx context.Context, m *meta, q Query) (*Answer, []item
 			COALESCE((SELECT w.decile FROM welfare_scores w WHERE w.run_id = $` + strconv.Itoa(n+1) + ` AND w.family_id = p.family_id), 0)
 		FROM p`
 	args = append(args, m.run)
-	if len(m.finals) > 0 {
-		// The determinations' IDs are written into the statement (integers
-		// read from the database): its text changes only when a
-		// determination becomes final, and PostgreSQL then plans it once
-		// per connection, where an array parameter of unknown length would
-		// make it plan every execution anew.
-		ids := make([]string, len(m.finals))
-		for i, f := range m.finals {
-			ids[i] = strconv.FormatInt(f.id, 10)
-		}
+	if ids := m.finalIDs(); ids != "" {
 		stmt += ` UNION ALL SELECT 2, i.person_id, i.family_id, '', '', i.determination_id, i.status, i.reason_codes, 0
 		FROM (SELECT DISTINCT family_id FROM p) f JOIN determination_item i ON i.family_id = f.family_id
-		WHERE i.determination_id IN (` + strings.Join(ids, ", ") + `)`
+		WHERE i.determination_id IN (` + ids + `)`
 	}
-	rows, err := s.db.Lookup(ctx, stmt, args...)
+	rs, err := s.db.Lookup(ctx, stmt, args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cekbansos: lookup: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
+	defer rs.Close()
+	var rows []lookupRow
+	for rs.Next() {
+		var r lookupRow
+		if err := rs.Scan(&r.kind, &r.id, &r.fam, &r.name, &r.village, &r.det, &r.status, &r.codes, &r.decile); err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, rs.Err()
+}
+
+// finalIDs lists the IDs of the latest final determinations, comma
+// separated, to be written into a statement: integers read from the
+// database, so its text changes only when a determination becomes final,
+// and PostgreSQL then plans it once per connection, where an array
+// parameter of unknown length would make it plan every execution anew.
+func (m *meta) finalIDs() string {
+	ids := make([]string, len(m.finals))
+	for i, f := range m.finals {
+		ids[i] = strconv.FormatInt(f.id, 10)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// answer reads the lookup's rows into the answer to q and the items of
+// the family found.
+func (s *Service) answer(ctx context.Context, q Query, rows []lookupRow) (*Answer, []item, error) {
 	a := &Answer{Result: NotFound}
 	var items []item
 	families := 0
-	for rows.Next() {
-		var kind, id, fam, det int64
-		var name, village, status, codes string
-		var decile int
-		if err := rows.Scan(&kind, &id, &fam, &name, &village, &det, &status, &codes, &decile); err != nil {
-			return nil, nil, err
-		}
+	for _, r := range rows {
 		switch {
-		case kind == 2:
-			items = append(items, item{det: det, person: id, status: status, codes: strings.Fields(codes)})
-		case a.familyID == 0 || fam < a.familyID || (fam == a.familyID && id < a.personID):
+		case r.kind == 2:
+			items = append(items, item{det: r.det, person: r.id, status: r.status, codes: strings.Fields(r.codes)})
+		case a.familyID == 0 || r.fam < a.familyID || (r.fam == a.familyID && r.id < a.personID):
 			// The first member by family and person, as the match orders them.
-			if fam != a.familyID {
+			if r.fam != a.familyID {
 				families++
 			}
-			a.Result, a.familyID, a.personID, a.village, a.Decile = Found, fam, id, village, decile
-			a.MaskedName = MaskName(name)
-		case fam != a.familyID:
+			a.Result, a.familyID, a.personID, a.village, a.Decile = Found, r.fam, r.id, r.village, r.decile
+			a.MaskedName = MaskName(r.name)
+		case r.fam != a.familyID:
 			families++
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
 	}
 	if families > 1 {
 		r := reasons[string(NeedNIK)]

@@ -454,6 +454,58 @@ func TestAuditGroupCommit(t *testing.T) {
 	})
 }
 
+// The NIK lookups of concurrent checks share statements on PostgreSQL:
+// one statement answers each NIK as a lookup of its own would (repeated,
+// unknown and several members of one family included), and concurrent
+// checks get the answers sequential ones get.
+func TestNIKBatch(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		niks := []string{nikWawan, nikAgus, "3201011205800099", nikJoko, nikDedi, nikWawan, nikKakek, nikYanto, nikRudi}
+		if db.Engine() == store.Postgres {
+			diff, err := cekbansos.CompareNIKBatch(context.Background(), w.svc, niks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff != "" {
+				t.Fatal(diff)
+			}
+		}
+		want := map[string]string{}
+		for _, n := range niks {
+			a := w.check(cekbansos.Query{NIK: n})
+			want[n] = fmt.Sprintf("%s %q %d %s", a.Result, a.MaskedName, a.Decile, summary(a))
+		}
+		const n = 180
+		var wg sync.WaitGroup
+		got := make([]string, n)
+		errc := make(chan error, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				a, err := w.svc.Check(context.Background(), cekbansos.Query{NIK: niks[i%len(niks)]})
+				if err != nil {
+					errc <- err
+					return
+				}
+				got[i] = fmt.Sprintf("%s %q %d %s", a.Result, a.MaskedName, a.Decile, summary(a))
+			}(i)
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Fatal(err)
+		}
+		for i, g := range got {
+			if w := want[niks[i%len(niks)]]; g != w {
+				t.Errorf("check %d: %s\nwant %s", i, g, w)
+			}
+		}
+	})
+}
+
 func TestMaskName(t *testing.T) {
 	for in, want := range map[string]string{
 		"Wawan Lestari":         "W***N L*****I",
