@@ -88,9 +88,9 @@ type ProgramStatus struct {
 
 // Service answers checks.
 type Service struct {
-	db    *store.DB
-	meta  atomic.Pointer[meta]
-	metaM sync.Mutex
+	db       *store.DB
+	meta     atomic.Pointer[meta]
+	metaM    sync.Mutex
 	audit    auditor
 	nikBatch nikBatcher
 	// Now is the clock of the shared facts' age; time.Now when nil.
