@@ -32,11 +32,14 @@ func (f *shedFlags) register(fs *flag.FlagSet) {
 	f.ints = []shedInt{
 		{"public-inflight", "JARING_PUBLIC_INFLIGHT", &f.shed.PublicInFlight},
 		{"public-queue", "JARING_PUBLIC_QUEUE", &f.shed.PublicQueue},
+		{"check-inflight", "JARING_CHECK_INFLIGHT", &f.shed.CheckInFlight},
+		{"check-queue", "JARING_CHECK_QUEUE", &f.shed.CheckQueue},
 		{"user-inflight", "JARING_USER_INFLIGHT", &f.shed.UserInFlight},
 		{"user-queue", "JARING_USER_QUEUE", &f.shed.UserQueue},
 	}
 	f.durs = []shedDur{
 		{"public-wait", "JARING_PUBLIC_WAIT", &f.shed.PublicWait},
+		{"check-wait", "JARING_CHECK_WAIT", &f.shed.CheckWait},
 		{"user-wait", "JARING_USER_WAIT", &f.shed.UserWait},
 		{"retry-after", "JARING_RETRY_AFTER", &f.shed.RetryAfter},
 	}
@@ -44,6 +47,9 @@ func (f *shedFlags) register(fs *flag.FlagSet) {
 		"public-inflight": "anonymous (public) requests handled at once; more wait or get 503 busy (default: 3/4 of the database pool, at most 8 per processor)",
 		"public-queue":    "anonymous requests that may wait for a slot (default 8 × public-inflight)",
 		"public-wait":     "longest wait of an anonymous request for a slot before 503 busy (default 500ms)",
+		"check-inflight":  "anonymous status checks (POST of Cek Bansos) handled at once (default: 16 per processor)",
+		"check-queue":     "status checks that may wait for a slot (default 8 × check-inflight)",
+		"check-wait":      "longest wait of a status check for a slot before 503 busy (default 500ms)",
 		"user-inflight":   "signed-in requests handled at once (default: the database pool)",
 		"user-queue":      "signed-in requests that may wait for a slot (default 16 × user-inflight)",
 		"user-wait":       "longest wait of a signed-in request for a slot (default 5s)",

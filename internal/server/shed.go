@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -16,12 +17,17 @@ import (
 	"github.com/kemensos/jaring/internal/httpx"
 )
 
-// Shed sets the load shedding by priority. Requests fall in three classes:
+// Shed sets the load shedding by priority. Requests fall in four classes:
 // health and metrics (never shed), signed-in (a valid session or token of
-// staff or a machine client) and public (everything else: the citizens'
-// side, signed-in citizens included). Each of the
-// last two has its own allowance: at most InFlight requests handled at
-// once, at most Queue more waiting for a slot, each for at most Wait.
+// staff or a machine client), the public status check (the anonymous
+// POSTs of Cek Bansos, see CheckPaths) and public (everything else: the
+// citizens' side, signed-in citizens included). Each of the last three has
+// its own allowance: at most InFlight requests handled at once, at most
+// Queue more waiting for a slot, each for at most Wait. The check's
+// allowance is larger than the other public pages': a check holds no
+// database connection of its own (concurrent checks share their lookup
+// statements and audit transactions), so its crowd cannot take the
+// connections the signed-in operators need, only processor time.
 // Beyond that a request is answered at once with 503, Retry-After and a
 // tiny "busy" page (problem+json under /api/), so that a crowd on the
 // public side gets a fast answer instead of a timeout and cannot take the
@@ -31,6 +37,9 @@ type Shed struct {
 	PublicInFlight int
 	PublicQueue    int
 	PublicWait     time.Duration
+	CheckInFlight  int
+	CheckQueue     int
+	CheckWait      time.Duration
 	UserInFlight   int
 	UserQueue      int
 	UserWait       time.Duration
@@ -42,7 +51,9 @@ type Shed struct {
 // (connections a request can hold) and GOMAXPROCS. The public side gets
 // at most three quarters of the pool, and no more than 8 requests per
 // processor, so that a signed-in request always finds a connection and
-// the processor; signed-in users get the whole pool and a longer wait.
+// the processor; the status check 16 per processor, enough to fill the
+// batches that keep the processors busy (docs/benchmarks.md); signed-in
+// users get the whole pool and a longer wait.
 func ShedDefaults(s Shed, pool int) Shed {
 	if pool < 1 {
 		pool = 1
@@ -56,6 +67,15 @@ func ShedDefaults(s Shed, pool int) Shed {
 	}
 	if s.PublicWait <= 0 {
 		s.PublicWait = 500 * time.Millisecond
+	}
+	if s.CheckInFlight <= 0 {
+		s.CheckInFlight = 16 * procs
+	}
+	if s.CheckQueue <= 0 {
+		s.CheckQueue = 8 * s.CheckInFlight
+	}
+	if s.CheckWait <= 0 {
+		s.CheckWait = 500 * time.Millisecond
 	}
 	if s.UserInFlight <= 0 {
 		s.UserInFlight = max(4, pool)
@@ -77,7 +97,12 @@ const (
 	classSystem = "system"
 	classUser   = "user"
 	classPublic = "public"
+	classCheck  = "check"
 )
+
+// CheckPaths are the paths whose anonymous POSTs are the status check's
+// class: the JSON check and the check form.
+var CheckPaths = []string{"/api/v1/publik/cek", "/cek-bansos"}
 
 // limiter is one class's allowance: slots is a semaphore of InFlight
 // places; waiting requests queue on it in arrival order (a channel's
@@ -123,6 +148,7 @@ func (l *limiter) release() { <-l.slots }
 type shedder struct {
 	cfg    Shed
 	public *limiter
+	check  *limiter
 	user   *limiter
 	shed   *prometheus.CounterVec
 	// The busy answers, made once.
@@ -133,6 +159,7 @@ type shedder struct {
 func newShedder(cfg Shed, reg prometheus.Registerer) *shedder {
 	sh := &shedder{cfg: cfg,
 		public: newLimiter(cfg.PublicInFlight, cfg.PublicQueue, cfg.PublicWait),
+		check:  newLimiter(cfg.CheckInFlight, cfg.CheckQueue, cfg.CheckWait),
 		user:   newLimiter(cfg.UserInFlight, cfg.UserQueue, cfg.UserWait),
 		shed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jaring_http_shed_total",
 			Help: "Requests answered 503 busy by the load shedder, by class and reason (full: queue full, timeout: waited too long, gone: client left)."},
@@ -150,7 +177,7 @@ func newShedder(cfg Shed, reg prometheus.Registerer) *shedder {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jaring_http_" + what, Help: help[what],
 			ConstLabels: prometheus.Labels{"class": class}}, f))
 	}
-	for class, l := range map[string]*limiter{classPublic: sh.public, classUser: sh.user} {
+	for class, l := range map[string]*limiter{classPublic: sh.public, classCheck: sh.check, classUser: sh.user} {
 		gauge(class, "inflight", func() float64 { return float64(len(l.slots)) })
 		gauge(class, "queued", func() float64 { return float64(l.queued.Load()) })
 		gauge(class, "inflight_limit", func() float64 { return float64(cap(l.slots)) })
@@ -181,6 +208,9 @@ func classify(r *http.Request) string {
 	if sess := httpx.SessionFrom(r.Context()); sess != nil && authz.Role(sess.User.Role) != authz.Citizen {
 		return classUser
 	}
+	if r.Method == http.MethodPost && slices.Contains(CheckPaths, r.URL.Path) {
+		return classCheck
+	}
 	return classPublic
 }
 
@@ -196,6 +226,8 @@ func (sh *shedder) limit(next http.Handler) http.Handler {
 			return
 		case classUser:
 			l = sh.user
+		case classCheck:
+			l = sh.check
 		default:
 			l = sh.public
 		}

@@ -219,6 +219,60 @@ func TestShedSignedInAllowance(t *testing.T) {
 	}
 }
 
+// TestShedCheckAllowance: the status check's POSTs have their own
+// allowance, apart from the other public pages': a crowd on either leaves
+// the other served, and a GET of a check path is an ordinary public page.
+func TestShedCheckAllowance(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	sh := newShedder(ShedDefaults(Shed{PublicInFlight: 1, PublicQueue: 1, PublicWait: time.Millisecond,
+		CheckInFlight: 1, CheckQueue: 1, CheckWait: time.Millisecond, RetryAfter: 7 * time.Second}, 16), reg)
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	h := sh.limit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("block") {
+			entered <- struct{}{}
+			<-release
+		}
+	}))
+	serve := func(method, path string) shedAnswer {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(method, path, strings.NewReader("{}")))
+		return shedAnswer{w.Code, w.Header(), w.Body.String()}
+	}
+	for _, c := range []struct {
+		method, path string // the request that takes its class's one slot
+		class        string
+		others       []string // "METHOD path" served meanwhile
+		busy         string   // "METHOD path" of the same class, shed
+	}{
+		{"POST", "/api/v1/publik/cek", classCheck, []string{"GET /cek-bansos", "GET /api/v1/publik/cek", "POST /pengaduan"}, "POST /cek-bansos"},
+		{"GET", "/cek-bansos", classPublic, []string{"POST /api/v1/publik/cek", "POST /cek-bansos"}, "GET /pengaduan"},
+	} {
+		done := make(chan int)
+		go func() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(c.method, c.path+"?block", strings.NewReader("{}")))
+			done <- w.Code
+		}()
+		<-entered
+		for _, o := range c.others {
+			m, p, _ := strings.Cut(o, " ")
+			if a := serve(m, p); a.status != http.StatusOK {
+				t.Errorf("%s while %s %s holds the %s allowance: %d", o, c.method, c.path, c.class, a.status)
+			}
+		}
+		m, p, _ := strings.Cut(c.busy, " ")
+		checkBusy(t, c.busy+" with the "+c.class+" allowance taken", serve(m, p), strings.HasPrefix(p, "/api/"))
+		if n := shedCount(reg, c.class, "timeout"); n != 1 {
+			t.Errorf("shed %s/timeout = %v, want 1", c.class, n)
+		}
+		release <- struct{}{}
+		if code := <-done; code != http.StatusOK {
+			t.Errorf("blocked request: %d", code)
+		}
+	}
+}
+
 // TestShedWiring runs the whole server with its public allowance taken:
 // anonymous pages and API calls get the busy answers (logged and counted
 // under the route "shed"), a signed-in operator's page and the health
