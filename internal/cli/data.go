@@ -252,13 +252,16 @@ func firstNonEmpty(v ...string) string {
 // during a long import, whose live heap is small and steady (the batches
 // in flight): at a million people this saves about a tenth of the CPU time
 // and stays under the 500 MB the import is held to (docs/benchmarks.md).
-// A soft memory limit brings collection back early should the heap grow.
-// GOGC and GOMEMLIMIT, when set, win.
-func batchGC(env *Env) {
+func batchGC(env *Env) { tuneGC(env, 300, 400<<20) }
+
+// tuneGC sets the collector's percent and a soft memory limit, which
+// brings collection back early should the heap grow; GOGC and GOMEMLIMIT,
+// when set, win.
+func tuneGC(env *Env, percent int, limit int64) {
 	if env.Getenv("GOGC") == "" {
-		debug.SetGCPercent(300)
+		debug.SetGCPercent(percent)
 	}
 	if env.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(400 << 20)
+		debug.SetMemoryLimit(limit)
 	}
 }
