@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -46,6 +47,8 @@ func TestHTTPLoad(t *testing.T) {
 		seen[in.NIK] = true
 		mu.Unlock()
 		if checks.Add(1)%3 == 0 {
+			// A busy answer that closes its connection: the client dials again.
+			w.Header().Set("Connection", "close")
 			w.Header().Set("Retry-After", "5")
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
@@ -69,7 +72,14 @@ func TestHTTPLoad(t *testing.T) {
 		probes.Add(1)
 		_, _ = io.WriteString(w, "dasbor")
 	})
-	ts := httptest.NewServer(mux)
+	ts := httptest.NewUnstartedServer(mux)
+	var conns atomic.Int64
+	ts.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.Start()
 	defer ts.Close()
 
 	var out, errOut bytes.Buffer
@@ -88,6 +98,11 @@ func TestHTTPLoad(t *testing.T) {
 	busy, _ := strconv.Atoi(m[2])
 	if int64(ok+busy) != checks.Load() || busy != int(checks.Load()/3) || m[3] != "0" {
 		t.Errorf("printed ok %d + busy %d, errors %s; the server answered %d checks:\n%s", ok, busy, m[3], checks.Load(), got)
+	}
+	// Four clients, one connection each, one more after each closing answer
+	// (the probe's own client, one connection, besides).
+	if n := conns.Load(); n < int64(busy) || n > int64(4+busy+1) {
+		t.Errorf("%d connections for 4 clients and %d closing answers", n, busy)
 	}
 	// probe_n counts the probe's measured requests; one more fetched the page at sign-in.
 	if n, _ := strconv.Atoi(m[4]); n == 0 || int64(n+1) != probes.Load() {
