@@ -118,11 +118,11 @@ func complaintFlow(t *testing.T, s *site, tb *tab) {
 
 	// A wrong secret and an unknown code get one and the same answer.
 	wrong := flipLast(secret)
-	follow("follow with a wrong secret", code, wrong, `div.error[role=alert]`)
+	follow("follow with a wrong secret", code, wrong, `div.alert[role=alert]`)
 	tb.shot("rahasia-salah")
 	wrongAnswer := answerWithoutCode(tb, code)
 	unknown := flipLast(code)
-	follow("follow an unknown code", unknown, secret, `div.error[role=alert]`)
+	follow("follow an unknown code", unknown, secret, `div.alert[role=alert]`)
 	tb.shot("kode-tak-dikenal")
 	unknownAnswer := answerWithoutCode(tb, unknown)
 	if !strings.Contains(wrongAnswer, "Kode pelacakan atau kode rahasia tidak cocok") {

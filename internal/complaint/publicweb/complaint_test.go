@@ -228,7 +228,7 @@ func TestComplaintFileAndFollow(t *testing.T) {
 		if wrong.Code != http.StatusNotFound || random.Code != http.StatusNotFound {
 			t.Errorf("wrong secret %d, random code %d", wrong.Code, random.Code)
 		}
-		msg := regexp.MustCompile(`(?s)<div class="error" role="alert">.*?</div>`)
+		msg := regexp.MustCompile(`(?s)<div class="alert" role="alert">.*?</div>`)
 		if a, b := msg.FindString(wrong.Body.String()), msg.FindString(random.Body.String()); a == "" || a != b {
 			t.Errorf("the refusals differ:\n%s\n%s", a, b)
 		}

@@ -99,4 +99,8 @@ var messages = map[string][2]string{
 	"kolom_nama":    {"Nama", "Name"},
 	"kolom_wilayah": {"Desa/kelurahan", "Village"},
 	"kolom_body":    {"Isian", "Form"},
+
+	// The public site's menu entries shown on these pages.
+	"beranda": {"Beranda", "Home"},
+	"cek":     {"Cek Bansos", "Check social assistance"},
 }

@@ -132,6 +132,7 @@ func text(lang, key string) string {
 
 type page struct {
 	Lang, Title, Here, Nav string
+	CSS                    string // the public site's stylesheet
 	JS                     string // the script's URL, for a page with a challenge
 	Data                   any
 }
@@ -153,7 +154,7 @@ func (p *page) Other() string {
 }
 
 func (s *Site) newPage(r *http.Request, titleKey string) *page {
-	p := &page{Lang: langOf(r), Here: r.URL.Path}
+	p := &page{Lang: langOf(r), Here: r.URL.Path, CSS: public.StylesheetURL()}
 	p.Title = p.T(titleKey)
 	return p
 }
