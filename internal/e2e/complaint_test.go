@@ -1,11 +1,17 @@
 package e2e
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/kemensos/jaring/internal/public"
 )
 
 // The handler of the complaint flow: the regency's social office, whose
@@ -27,6 +33,69 @@ var (
 	secretRe = regexp.MustCompile(`^[2-9A-HJKMNP-Z]{5}(-[2-9A-HJKMNP-Z]{5}){4}$`)
 )
 
+// chooseComplaintRegions chooses village level by level on the complaint
+// form, each level sent with Continue (the form's no-script path, which
+// the script leaves in place).
+func chooseComplaintRegions(tb *tab, village string) {
+	parts := strings.Split(village, ".")
+	ids := []string{"provinsi", "kabupaten", "kecamatan", "wilayah"}
+	for i, id := range ids {
+		code := strings.Join(parts[:i+1], ".")
+		opt := `#` + id + ` option[value="` + code + `"]`
+		tb.do("wait for "+code+" in the "+id+" list", chromedp.WaitReady(chromedp.CSS(opt)))
+		tb.do("choose "+code, chromedp.SetAttributeValue(chromedp.CSS(opt), "selected", "selected"))
+		if i < len(ids)-1 {
+			tb.do("continue after "+code,
+				chromedp.Click(chromedp.CSS(`button[name=langkah]`)),
+				chromedp.WaitReady(chromedp.CSS(`#`+ids[i+1]+` option[value^="`+code+`."]`)))
+		}
+	}
+}
+
+// complaintWithoutScript files an anonymous complaint in a browser that
+// runs no JavaScript: the regions come with Continue, and the challenge
+// is passed by waiting public.NoScriptWait after the form was served; the
+// receipt then shows a tracking code and a secret that follow the case.
+func complaintWithoutScript(t *testing.T, s *site, tb *tab) {
+	tb.do("turn JavaScript off", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	})
+	tb.do("open the complaint form", chromedp.Navigate(s.URL+"/pengaduan"), chromedp.WaitVisible(chromedp.ID("provinsi")))
+	if js := run(tb, "read the root's class", chromedp.AttributeValue(chromedp.CSS("html"), "class")); strings.Contains(js.Value, "js") {
+		t.Fatalf("the page's script ran although JavaScript is off")
+	}
+	chooseComplaintRegions(tb, s.operatorVillage)
+	served := time.Now()
+	const text = "Petugas meminta uang Rp50.000 saat pencairan BPNT di balai desa, tanpa tanda terima."
+	tb.do("fill the report anonymously",
+		chromedp.SetValue(chromedp.ID("kategori"), "pungli"),
+		chromedp.SendKeys(chromedp.ID("uraian"), text),
+		chromedp.Click(chromedp.ID("anonim")),
+	)
+	tb.shot("tanpa-js-terisi")
+	time.Sleep(time.Until(served.Add(public.NoScriptWait + time.Second)))
+	tb.do("send the complaint",
+		chromedp.Click(chromedp.CSS(`form[action="/pengaduan"] > p > button[type=submit]:not([name])`)),
+		chromedp.WaitVisible(chromedp.CSS(`strong.secret`)))
+	tb.shot("tanpa-js-tanda-terima")
+	shown := run(tb, "read the code and the secret",
+		chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("strong.secret")).map(e => e.textContent.trim())`))
+	if len(shown) != 2 || !codeRe.MatchString(shown[0]) || !secretRe.MatchString(shown[1]) {
+		t.Fatalf("receipt shows %q, want a tracking code and a secret", shown)
+	}
+	tb.do("open the follow page", chromedp.Navigate(s.URL+"/pengaduan/lacak"), chromedp.WaitVisible(chromedp.ID("kode")))
+	tb.do("follow the case",
+		chromedp.SendKeys(chromedp.ID("kode"), shown[0]),
+		chromedp.SendKeys(chromedp.ID("rahasia"), shown[1]),
+		chromedp.Click(chromedp.CSS(`form[action="/pengaduan/lacak"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`dd.secret`)))
+	tb.shot("tanpa-js-lacak")
+	if main := tb.text(`main`); !strings.Contains(main, text) || !strings.Contains(main, "Diterima") {
+		t.Errorf("follow page lacks the report or its status:\n%s", main)
+	}
+}
+
 // complaintFlow files a complaint with a photo as evidence through
 // /pengaduan (regions chosen level by level with Continue), follows it
 // with the code and secret shown once, adds information, sees that a
@@ -42,19 +111,7 @@ func complaintFlow(t *testing.T, s *site, tb *tab) {
 	if got := run(tb, "read the language", chromedp.AttributeValue(chromedp.CSS("html"), "lang")); got.Value != "id" {
 		t.Errorf("complaint form language %q, want id", got.Value)
 	}
-	parts := strings.Split(village, ".")
-	ids := []string{"provinsi", "kabupaten", "kecamatan", "wilayah"}
-	for i, id := range ids {
-		code := strings.Join(parts[:i+1], ".")
-		opt := `#` + id + ` option[value="` + code + `"]`
-		tb.do("wait for "+code+" in the "+id+" list", chromedp.WaitReady(chromedp.CSS(opt)))
-		tb.do("choose "+code, chromedp.SetAttributeValue(chromedp.CSS(opt), "selected", "selected"))
-		if i < len(ids)-1 {
-			tb.do("continue after "+code,
-				chromedp.Click(chromedp.CSS(`button[name=langkah]`)),
-				chromedp.WaitReady(chromedp.CSS(`#`+ids[i+1]+` option[value^="`+code+`."]`)))
-		}
-	}
+	chooseComplaintRegions(tb, village)
 	tb.do("fill the report",
 		chromedp.SetValue(chromedp.ID("kategori"), "tidak_diterima"),
 		chromedp.SendKeys(chromedp.ID("uraian"), complaintText),

@@ -31,6 +31,7 @@ func TestBrowser(t *testing.T) {
 		{"check-by-nik", "cek-nik", false, checkByNIK},
 		{"check-without-script", "cek-tanpa-js", true, checkWithoutScript},
 		{"complaint", "pengaduan", false, complaintFlow},
+		{"complaint-without-script", "pengaduan-tanpa-js", true, complaintWithoutScript},
 	}
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		start := time.Now()

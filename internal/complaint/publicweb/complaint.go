@@ -93,7 +93,12 @@ func (s *Site) complaintPost(k complaint.Kind) http.HandlerFunc {
 			return
 		}
 		lang := langOf(r)
-		if s.limited(w, s.filing, api.ClientAddr(r)) {
+		step := r.URL.Query().Get(StepQuery) == "1"
+		limiter := s.filing
+		if step {
+			limiter = s.steps
+		}
+		if s.limited(w, limiter, api.ClientAddr(r)) {
 			s.renderError(w, r, http.StatusTooManyRequests, "batas_pengaduan")
 			return
 		}
@@ -120,7 +125,7 @@ func (s *Site) complaintPost(k complaint.Kind) http.HandlerFunc {
 				}
 			}
 		}
-		if v["langkah"] == "1" && d.Village == "" {
+		if step || (v["langkah"] == "1" && d.Village == "") {
 			// A step of the form without script: fill the next list.
 			d.FilesDropped = len(form.files) > 0
 			s.renderComplaint(w, r, http.StatusOK, d)

@@ -364,6 +364,37 @@ func TestComplaintFollowLimited(t *testing.T) {
 	})
 }
 
+// The Continue steps of the form without script are counted apart from
+// filings (a filer without script takes three before filing), and a
+// step never files, even with a whole form in it.
+func TestComplaintStepsApart(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		x := newComplaintSite(t, db, &Limits{FilingBurst: 2, FilingEvery: time.Hour, FollowBurst: 6, FollowEvery: time.Hour, CodeBurst: 3, CodeEvery: time.Hour})
+		const from = "203.0.113.20"
+		for i := range 6 {
+			rec := x.file("/pengaduan?"+StepQuery+"=1", filing(map[string]string{"langkah": "1"}), nil, from)
+			if rec.Code != http.StatusOK || codeRe.MatchString(rec.Body.String()) || !strings.Contains(rec.Body.String(), `name="langkah"`) && !strings.Contains(rec.Body.String(), `id="wilayah"`) {
+				t.Fatalf("step %d: %d, or it filed:\n%s", i+1, rec.Code, rec.Body.String())
+			}
+		}
+		if rec := x.file("/pengaduan?"+StepQuery+"=1", filing(nil), nil, from); rec.Code != http.StatusTooManyRequests {
+			t.Errorf("seventh step: %d, want 429 (steps have their own allowance)", rec.Code)
+		}
+		if n := x.count(`SELECT COUNT(*) FROM complaint`); n != 0 {
+			t.Fatalf("%d complaints stored by steps", n)
+		}
+		// The steps left the filing allowance whole.
+		for i := range 2 {
+			if rec := x.file("/pengaduan", filing(map[string]string{"anonim": "1"}), nil, from); rec.Code != http.StatusOK || !codeRe.MatchString(rec.Body.String()) {
+				t.Fatalf("filing %d after the steps: %d", i+1, rec.Code)
+			}
+		}
+		if rec := x.file("/pengaduan", filing(map[string]string{"anonim": "1"}), nil, from); rec.Code != http.StatusTooManyRequests {
+			t.Errorf("third filing: %d, want 429", rec.Code)
+		}
+	})
+}
+
 // Every message a template asks for exists, in both languages.
 func TestMessages(t *testing.T) {
 	call := regexp.MustCompile(`\.(?:T|Tf) "([^"]+)"`)

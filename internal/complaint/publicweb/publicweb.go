@@ -50,7 +50,8 @@ type Limits struct {
 	// Filings per client address: a burst, then one per Every.
 	FilingBurst int
 	FilingEvery time.Duration
-	// Follow and add requests per client address.
+	// Follow and add requests per client address; the same again for the
+	// Continue steps of the filing forms without script, counted apart.
 	FollowBurst int
 	FollowEvery time.Duration
 	// Follow and add requests per tracking code, from any address.
@@ -82,7 +83,14 @@ type Site struct {
 	d                       Deps
 	pages                   map[string]*template.Template
 	filing, follow, perCode *ratelimit.Keyed
+	steps                   *ratelimit.Keyed // Continue steps (StepQuery)
 }
+
+// StepQuery marks a POST of a filing form that is a Continue step (the
+// next region list, without script): the Continue button sends it with
+// formaction, so that the step is known before the body is read, and is
+// counted apart from filings. Such a POST never files.
+const StepQuery = "langkah"
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -105,6 +113,7 @@ func New(d Deps) *Site {
 	return &Site{d: d, pages: httpx.MustParsePages(templateFS, nil),
 		filing:  ratelimit.New(rate.Every(l.FilingEvery), l.FilingBurst, 100_000),
 		follow:  ratelimit.New(rate.Every(l.FollowEvery), l.FollowBurst, 100_000),
+		steps:   ratelimit.New(rate.Every(l.FollowEvery), l.FollowBurst, 100_000),
 		perCode: ratelimit.New(rate.Every(l.CodeEvery), l.CodeBurst, 100_000)}
 }
 
