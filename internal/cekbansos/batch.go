@@ -1,81 +1,40 @@
 package cekbansos
 
-import (
-	"context"
-	"sync"
-)
+import "context"
 
-// nikBatcher gathers the NIK lookups of concurrent checks into one
-// statement on PostgreSQL, as the auditor gathers their audit entries:
-// the check that finds no lookup in progress runs what has gathered (its
-// own NIK first); when more gathered meanwhile, it hands the next
-// statement over to the oldest of them. A check alone is looked up at
-// once; under a crowd, one round trip and one execution serve many
-// checks, each NIK still read through the index (the statement is
-// nikBatchStatement). A failed statement fails the checks it carried.
-type nikBatcher struct {
-	mu      sync.Mutex
-	busy    bool
-	pending []*nikWait
+// nikQuery is one check's NIK lookup, with the shared facts it was
+// read with; nikRows its answer and the facts the batch used (the
+// leader's, which may be newer).
+type nikQuery struct {
+	nik string
+	m   *meta
 }
 
-type nikWait struct {
-	nik  string
-	done chan nikResult
-}
-
-// nikResult is a waiting check's rows, or word that it runs next.
-type nikResult struct {
+type nikRows struct {
 	rows []lookupRow
 	m    *meta
-	err  error
-	lead bool
 }
 
 // maxNIKBatch bounds one statement's NIKs.
 const maxNIKBatch = 256
 
-// lookup returns the lookup rows of nik and the shared facts they were
-// read with (the batch leader's).
-func (b *nikBatcher) lookup(s *Service, m *meta, nik string) ([]lookupRow, *meta, error) {
-	w := &nikWait{nik: nik, done: make(chan nikResult, 1)}
-	b.mu.Lock()
-	b.pending = append(b.pending, w)
-	if b.busy {
-		b.mu.Unlock()
-		// No giving up on a request's context here: this check may be
-		// asked to run the next statement.
-		if r := <-w.done; !r.lead {
-			return r.rows, r.m, r.err
-		}
-	} else {
-		b.busy = true
-		b.mu.Unlock()
+// lookupNIKBatch runs one batch of s.nikBatch (a gatherer) as one
+// statement, with the shared facts of its first check.
+func (s *Service) lookupNIKBatch(batch []nikQuery) ([]nikRows, error) {
+	m := batch[0].m
+	niks := make([]string, len(batch))
+	for i, q := range batch {
+		niks[i] = q.nik
 	}
-	return b.lead(s, m)
-}
-
-// lead runs one statement, whose first NIK is the leader's own, hands the
-// others their rows, then hands over to the oldest check left, if any.
-func (b *nikBatcher) lead(s *Service, m *meta) ([]lookupRow, *meta, error) {
-	b.mu.Lock()
-	n := min(len(b.pending), maxNIKBatch)
-	batch := b.pending[:n:n]
-	b.pending = b.pending[n:]
-	b.mu.Unlock()
-	rows, err := s.lookupNIKs(m, batch)
-	for i, w := range batch[1:] {
-		w.done <- nikResult{rows: rows[i+1], m: m, err: err}
+	rows, err := s.lookupNIKs(m, niks)
+	if err != nil {
+		return nil, err
 	}
-	b.mu.Lock()
-	if len(b.pending) > 0 {
-		b.pending[0].done <- nikResult{lead: true}
-	} else {
-		b.busy = false
-		b.pending = nil
+	out := make([]nikRows, len(batch))
+	for i := range out {
+		out[i] = nikRows{rows[i], m}
 	}
-	b.mu.Unlock()
-	return rows[0], m, err
+	return out, nil
 }
 
 // nikBatchStatement is the lookup statement of lookupOne by NIK for an
@@ -96,16 +55,11 @@ func nikBatchStatement(m *meta) string {
 	return stmt
 }
 
-// lookupNIKs runs one statement for the NIKs of batch and returns each
-// one's rows, in the batch's order. It does not use a request's context:
-// the requests it carries are many, and one going away must not fail the
-// others.
-func (s *Service) lookupNIKs(m *meta, batch []*nikWait) ([][]lookupRow, error) {
-	out := make([][]lookupRow, len(batch))
-	niks := make([]string, len(batch))
-	for i, w := range batch {
-		niks[i] = w.nik
-	}
+// lookupNIKs runs one statement for niks and returns each one's rows, in
+// their order. It does not use a request's context: the requests it
+// carries are many, and one going away must not fail the others.
+func (s *Service) lookupNIKs(m *meta, niks []string) ([][]lookupRow, error) {
+	out := make([][]lookupRow, len(niks))
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	rs, err := s.db.Lookup(ctx, nikBatchStatement(m), niks, m.run)

@@ -16,18 +16,19 @@
 // plus its audit entry. What every check shares (the latest final
 // determination of each program, the latest welfare run, program names)
 // is read once per MetaTTL. On PostgreSQL the NIK lookups of concurrent
-// checks are gathered into one statement (nikBatcher), as their audit
+// checks are gathered into one statement (s.nikBatch, a gatherer), as their audit
 // entries are into one transaction: under a crowd, a round trip serves
 // many checks, and no check holds a database connection of its own.
 //
 // Every answered check is in the audit trail (action publik.cek, the person
 // and family by ID, the subject masked) before the answer leaves: the
 // entries of concurrent checks are written together in one transaction
-// (group commit, see auditor), and a check whose entry could not be
+// (group commit, see gatherer), and a check whose entry could not be
 // written fails.
 package cekbansos
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -39,6 +40,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/errs"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
@@ -91,8 +93,9 @@ type Service struct {
 	db       *store.DB
 	meta     atomic.Pointer[meta]
 	metaM    sync.Mutex
-	audit    auditor
-	nikBatch nikBatcher
+	appender audit.Appender
+	audit    gatherer[audit.Entry, struct{}] // the checks' audit entries, see record
+	nikBatch gatherer[nikQuery, nikRows]     // the checks' NIK lookups on PostgreSQL
 	// Now is the clock of the shared facts' age; time.Now when nil.
 	Now func() time.Time
 }
@@ -100,7 +103,9 @@ type Service struct {
 // New returns the service.
 func New(db *store.DB) *Service {
 	s := &Service{db: db}
-	s.audit.app.DB = db
+	s.appender.DB = db
+	s.audit = gatherer[audit.Entry, struct{}]{max: maxBatch, run: s.writeAudit}
+	s.nikBatch = gatherer[nikQuery, nikRows]{max: maxNIKBatch, run: s.lookupNIKBatch}
 	return s
 }
 
@@ -219,7 +224,7 @@ func (s *Service) Check(ctx context.Context, q Query) (*Answer, error) {
 	if q.ByNIK() {
 		via = "nik"
 	}
-	if err := s.audit.record(ctx, a, via); err != nil {
+	if err := s.record(ctx, a, via); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -247,13 +252,15 @@ type lookupRow struct {
 // family from several, and members of one family may share a name), then
 // the items of their families (kind 2). Every read is served by an index.
 // On PostgreSQL the NIK lookups of concurrent checks share one statement
-// (nikBatcher); the shared facts the answer is read with are returned, as
+// (s.nikBatch); the shared facts the answer is read with are returned, as
 // a batch's may be newer than m.
 func (s *Service) lookup(ctx context.Context, m *meta, q Query) (*Answer, []item, *meta, error) {
 	var rows []lookupRow
 	var err error
 	if q.ByNIK() && s.db.Engine() == store.Postgres {
-		rows, m, err = s.nikBatch.lookup(s, m, q.NIK)
+		var r nikRows
+		r, err = s.nikBatch.do(nikQuery{q.NIK, m})
+		rows, m = r.rows, cmp.Or(r.m, m)
 	} else {
 		rows, err = s.lookupOne(ctx, m, q)
 	}

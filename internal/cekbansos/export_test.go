@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// CompareNIKBatch looks niks up in one batch statement (as nikBatcher
+// CompareNIKBatch looks niks up in one batch statement (as s.nikBatch
 // does on PostgreSQL) and each on its own (lookupOne), and describes the
 // first NIK whose rows differ; "" when none does.
 func CompareNIKBatch(ctx context.Context, s *Service, niks []string) (string, error) {
@@ -14,11 +14,7 @@ func CompareNIKBatch(ctx context.Context, s *Service, niks []string) (string, er
 	if err != nil {
 		return "", err
 	}
-	batch := make([]*nikWait, len(niks))
-	for i, n := range niks {
-		batch[i] = &nikWait{nik: n}
-	}
-	got, err := s.lookupNIKs(m, batch)
+	got, err := s.lookupNIKs(m, niks)
 	if err != nil {
 		return "", err
 	}
