@@ -4,6 +4,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -28,40 +29,35 @@ func main() {
 // (JARING_CPUPROFILE; read it with `go tool pprof`). It returns the
 // function that ends the profile.
 func startProfile(path string) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err == nil {
-		err = pprof.StartCPUProfile(f)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "jaring: JARING_CPUPROFILE:", err)
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
+	return startRecording("JARING_CPUPROFILE", path, pprof.StartCPUProfile, pprof.StopCPUProfile)
 }
 
 // startTrace writes an execution trace of the whole command to path, when
 // set (JARING_TRACE; read it with `go tool trace`): where goroutines wait
 // for each other, which a CPU profile does not show.
 func startTrace(path string) func() {
+	return startRecording("JARING_TRACE", path, trace.Start, trace.Stop)
+}
+
+// startRecording creates path and starts a recording into it; a failure
+// is told on standard error under the variable's name, and the command
+// runs on unrecorded.
+func startRecording(name, path string, start func(io.Writer) error, stop func()) func() {
 	if path == "" {
 		return func() {}
 	}
 	f, err := os.Create(path)
 	if err == nil {
-		err = trace.Start(f)
+		if err = start(f); err != nil {
+			f.Close()
+		}
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "jaring: JARING_TRACE:", err)
+		fmt.Fprintln(os.Stderr, "jaring: "+name+":", err)
 		return func() {}
 	}
 	return func() {
-		trace.Stop()
+		stop()
 		f.Close()
 	}
 }

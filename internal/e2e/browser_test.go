@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -274,4 +276,19 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// openWithoutScript turns JavaScript off in the tab, opens url and waits
+// for the element with the ID ready; it fails the test if the page's
+// script ran all the same.
+func (tb *tab) openWithoutScript(what, url, ready string) {
+	tb.t.Helper()
+	tb.do("turn JavaScript off", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	})
+	tb.do(what, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.ID(ready)))
+	if js := run(tb, "read the root's class", chromedp.AttributeValue(chromedp.CSS("html"), "class")); strings.Contains(js.Value, "js") {
+		tb.t.Fatalf("the page's script ran although JavaScript is off")
+	}
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/kemensos/jaring/internal/public"
@@ -131,14 +128,7 @@ func checkByNIK(t *testing.T, s *site, tb *tab) {
 // by waiting public.NoScriptWait after the form was served.
 func checkWithoutScript(t *testing.T, s *site, tb *tab) {
 	p := s.findPerson(t, receivesPKH+` AND p.id <> (SELECT MIN(q.id) FROM person q WHERE q.valid_to IS NULL)`)
-	tb.do("turn JavaScript off", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return chromedp.Void{}, err
-	})
-	tb.do("open the check", chromedp.Navigate(s.URL+"/cek-bansos"), chromedp.WaitVisible(chromedp.ID("provinsi")))
-	if js := run(tb, "read the root's class", chromedp.AttributeValue(chromedp.CSS("html"), "class")); strings.Contains(js.Value, "js") {
-		t.Fatalf("the page's script ran although JavaScript is off")
-	}
+	tb.openWithoutScript("open the check", s.URL+"/cek-bansos", "provinsi")
 	chooseRegions(tb, p.VillageCode, false)
 	served := time.Now()
 	tb.do("type the name", chromedp.SendKeys(chromedp.ID("nama"), p.Name))

@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/kemensos/jaring/internal/public"
@@ -32,6 +29,17 @@ var (
 	codeRe   = regexp.MustCompile(`^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$`)
 	secretRe = regexp.MustCompile(`^[2-9A-HJKMNP-Z]{5}(-[2-9A-HJKMNP-Z]{5}){4}$`)
 )
+
+// readReceipt reads the tracking code and the secret a receipt shows.
+func readReceipt(tb *tab) []string {
+	tb.t.Helper()
+	shown := run(tb, "read the code and the secret",
+		chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("strong.secret")).map(e => e.textContent.trim())`))
+	if len(shown) != 2 || !codeRe.MatchString(shown[0]) || !secretRe.MatchString(shown[1]) {
+		tb.t.Fatalf("receipt shows %q, want a tracking code and a secret", shown)
+	}
+	return shown
+}
 
 // chooseComplaintRegions chooses village level by level on the complaint
 // form, each level sent with Continue (the form's no-script path, which
@@ -57,14 +65,7 @@ func chooseComplaintRegions(tb *tab, village string) {
 // is passed by waiting public.NoScriptWait after the form was served; the
 // receipt then shows a tracking code and a secret that follow the case.
 func complaintWithoutScript(t *testing.T, s *site, tb *tab) {
-	tb.do("turn JavaScript off", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return chromedp.Void{}, err
-	})
-	tb.do("open the complaint form", chromedp.Navigate(s.URL+"/pengaduan"), chromedp.WaitVisible(chromedp.ID("provinsi")))
-	if js := run(tb, "read the root's class", chromedp.AttributeValue(chromedp.CSS("html"), "class")); strings.Contains(js.Value, "js") {
-		t.Fatalf("the page's script ran although JavaScript is off")
-	}
+	tb.openWithoutScript("open the complaint form", s.URL+"/pengaduan", "provinsi")
 	chooseComplaintRegions(tb, s.operatorVillage)
 	served := time.Now()
 	const text = "Petugas meminta uang Rp50.000 saat pencairan BPNT di balai desa, tanpa tanda terima."
@@ -79,11 +80,7 @@ func complaintWithoutScript(t *testing.T, s *site, tb *tab) {
 		chromedp.Click(chromedp.CSS(`form[action="/pengaduan"] > p > button[type=submit]:not([name])`)),
 		chromedp.WaitVisible(chromedp.CSS(`strong.secret`)))
 	tb.shot("tanpa-js-tanda-terima")
-	shown := run(tb, "read the code and the secret",
-		chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("strong.secret")).map(e => e.textContent.trim())`))
-	if len(shown) != 2 || !codeRe.MatchString(shown[0]) || !secretRe.MatchString(shown[1]) {
-		t.Fatalf("receipt shows %q, want a tracking code and a secret", shown)
-	}
+	shown := readReceipt(tb)
 	tb.do("open the follow page", chromedp.Navigate(s.URL+"/pengaduan/lacak"), chromedp.WaitVisible(chromedp.ID("kode")))
 	tb.do("follow the case",
 		chromedp.SendKeys(chromedp.ID("kode"), shown[0]),
@@ -129,11 +126,7 @@ func complaintFlow(t *testing.T, s *site, tb *tab) {
 		chromedp.Click(chromedp.CSS(`form[action="/pengaduan"] > p > button[type=submit]:not([name])`)),
 		chromedp.WaitVisible(chromedp.CSS(`strong.secret`)))
 	tb.shot("tanda-terima")
-	shown := run(tb, "read the code and the secret",
-		chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("strong.secret")).map(e => e.textContent.trim())`))
-	if len(shown) != 2 || !codeRe.MatchString(shown[0]) || !secretRe.MatchString(shown[1]) {
-		t.Fatalf("receipt shows %q, want a tracking code and a secret", shown)
-	}
+	shown := readReceipt(tb)
 	code, secret := shown[0], shown[1]
 
 	// Follow the case with both.
