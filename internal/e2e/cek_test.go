@@ -45,11 +45,14 @@ func maskedName(name string) *regexp.Regexp {
 	return regexp.MustCompile(`^` + strings.Join(parts, ` `) + `$`)
 }
 
+// checkContinue is the check form's Continue button.
+const checkContinue = `#form-nama button[type=submit]`
+
 // chooseRegions picks the person's province, regency, district and village
 // in the form's lists, one after the other as a person does: with the
 // script each choice fills the next list; without it each choice is sent
-// with Continue and the page comes back with the next list.
-func chooseRegions(tb *tab, village string, script bool) {
+// with Continue (the button cont) and the page comes back with the next list.
+func chooseRegions(tb *tab, village string, script bool, cont string) {
 	tb.t.Helper()
 	parts := strings.Split(village, ".")
 	ids := []string{"provinsi", "kabupaten", "kecamatan", "wilayah"}
@@ -66,7 +69,7 @@ func chooseRegions(tb *tab, village string, script bool) {
 		tb.do("choose "+code, chromedp.SetAttributeValue(chromedp.CSS(opt), "selected", "selected"))
 		if i < len(ids)-1 {
 			tb.do("continue after "+code,
-				chromedp.Click(chromedp.CSS(`#form-nama button[type=submit]`)),
+				chromedp.Click(chromedp.CSS(cont)),
 				chromedp.WaitReady(chromedp.CSS(`#`+ids[i+1]+` option[value^="`+code+`."]`)))
 		}
 	}
@@ -105,7 +108,7 @@ func checkByName(t *testing.T, s *site, tb *tab) {
 	p := s.findPerson(t, receivesPKH)
 	tb.do("open the check", chromedp.Navigate(s.URL+"/cek-bansos"), chromedp.WaitVisible(chromedp.ID("provinsi")))
 	tb.shot("formulir")
-	chooseRegions(tb, p.VillageCode, true)
+	chooseRegions(tb, p.VillageCode, true, checkContinue)
 	tb.do("type the name", chromedp.SendKeys(chromedp.ID("nama"), p.Name))
 	tb.shot("terisi")
 	tb.do("check", chromedp.Click(chromedp.CSS(`#form-nama button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`dd.samar`)))
@@ -129,7 +132,7 @@ func checkByNIK(t *testing.T, s *site, tb *tab) {
 func checkWithoutScript(t *testing.T, s *site, tb *tab) {
 	p := s.findPerson(t, receivesPKH+` AND p.id <> (SELECT MIN(q.id) FROM person q WHERE q.valid_to IS NULL)`)
 	tb.openWithoutScript("open the check", s.URL+"/cek-bansos", "provinsi")
-	chooseRegions(tb, p.VillageCode, false)
+	chooseRegions(tb, p.VillageCode, false, checkContinue)
 	served := time.Now()
 	tb.do("type the name", chromedp.SendKeys(chromedp.ID("nama"), p.Name))
 	tb.shot("tanpa-js-terisi")

@@ -30,6 +30,10 @@ var (
 	secretRe = regexp.MustCompile(`^[2-9A-HJKMNP-Z]{5}(-[2-9A-HJKMNP-Z]{5}){4}$`)
 )
 
+// complaintContinue is the complaint form's Continue button: the form
+// keeps it with the script too, and the flows use it.
+const complaintContinue = `button[name=langkah]`
+
 // readReceipt reads the tracking code and the secret a receipt shows.
 func readReceipt(tb *tab) []string {
 	tb.t.Helper()
@@ -41,32 +45,13 @@ func readReceipt(tb *tab) []string {
 	return shown
 }
 
-// chooseComplaintRegions chooses village level by level on the complaint
-// form, each level sent with Continue (the form's no-script path, which
-// the script leaves in place).
-func chooseComplaintRegions(tb *tab, village string) {
-	parts := strings.Split(village, ".")
-	ids := []string{"provinsi", "kabupaten", "kecamatan", "wilayah"}
-	for i, id := range ids {
-		code := strings.Join(parts[:i+1], ".")
-		opt := `#` + id + ` option[value="` + code + `"]`
-		tb.do("wait for "+code+" in the "+id+" list", chromedp.WaitReady(chromedp.CSS(opt)))
-		tb.do("choose "+code, chromedp.SetAttributeValue(chromedp.CSS(opt), "selected", "selected"))
-		if i < len(ids)-1 {
-			tb.do("continue after "+code,
-				chromedp.Click(chromedp.CSS(`button[name=langkah]`)),
-				chromedp.WaitReady(chromedp.CSS(`#`+ids[i+1]+` option[value^="`+code+`."]`)))
-		}
-	}
-}
-
 // complaintWithoutScript files an anonymous complaint in a browser that
 // runs no JavaScript: the regions come with Continue, and the challenge
 // is passed by waiting public.NoScriptWait after the form was served; the
 // receipt then shows a tracking code and a secret that follow the case.
 func complaintWithoutScript(t *testing.T, s *site, tb *tab) {
 	tb.openWithoutScript("open the complaint form", s.URL+"/pengaduan", "provinsi")
-	chooseComplaintRegions(tb, s.operatorVillage)
+	chooseRegions(tb, s.operatorVillage, false, complaintContinue)
 	served := time.Now()
 	const text = "Petugas meminta uang Rp50.000 saat pencairan BPNT di balai desa, tanpa tanda terima."
 	tb.do("fill the report anonymously",
@@ -108,7 +93,7 @@ func complaintFlow(t *testing.T, s *site, tb *tab) {
 	if got := run(tb, "read the language", chromedp.AttributeValue(chromedp.CSS("html"), "lang")); got.Value != "id" {
 		t.Errorf("complaint form language %q, want id", got.Value)
 	}
-	chooseComplaintRegions(tb, village)
+	chooseRegions(tb, village, false, complaintContinue)
 	tb.do("fill the report",
 		chromedp.SetValue(chromedp.ID("kategori"), "tidak_diterima"),
 		chromedp.SendKeys(chromedp.ID("uraian"), complaintText),
