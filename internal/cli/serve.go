@@ -99,6 +99,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	// instead of 2× took the collector's share of a check's processor time
 	// from about 15 % to 4 % (docs/benchmarks.md), under a soft limit of 1 GiB.
 	tuneGC(env, 400, 1<<30)
+	if db.Engine() != store.Postgres && shed.CheckInFlight == 0 {
+		// On SQLite each check reads on a connection of its own (only
+		// PostgreSQL gathers them into shared statements): the check gets
+		// the other public pages' allowance, bound to the pool.
+		shed.CheckInFlight = server.ShedDefaults(shed, db.PoolSize()).PublicInFlight
+	}
 	shed = server.ShedDefaults(shed, db.PoolSize())
 	// One notification and citizens' service (with one registration limit) for every handler set.
 	notices := notify.New(db)

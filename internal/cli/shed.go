@@ -47,7 +47,7 @@ func (f *shedFlags) register(fs *flag.FlagSet) {
 		"public-inflight": "anonymous (public) requests handled at once; more wait or get 503 busy (default: 3/4 of the database pool, at most 8 per processor)",
 		"public-queue":    "anonymous requests that may wait for a slot (default 8 × public-inflight)",
 		"public-wait":     "longest wait of an anonymous request for a slot before 503 busy (default 500ms)",
-		"check-inflight":  "anonymous status checks (POST of Cek Bansos) handled at once (default: 16 per processor)",
+		"check-inflight":  "anonymous status checks (POST of Cek Bansos) handled at once (default: 16 per processor on PostgreSQL, public-inflight on SQLite)",
 		"check-queue":     "status checks that may wait for a slot (default 8 × check-inflight)",
 		"check-wait":      "longest wait of a status check for a slot before 503 busy (default 500ms)",
 		"user-inflight":   "signed-in requests handled at once (default: the database pool)",
