@@ -52,8 +52,9 @@ type Shed struct {
 // at most three quarters of the pool, and no more than 8 requests per
 // processor, so that a signed-in request always finds a connection and
 // the processor; the status check 16 per processor, enough to fill the
-// batches that keep the processors busy (docs/benchmarks.md); signed-in
-// users get the whole pool and a longer wait.
+// batches that keep the processors busy (docs/benchmarks.md; a caller
+// whose checks each hold a connection, on SQLite, sets it to the public
+// allowance); signed-in users get the whole pool and a longer wait.
 func ShedDefaults(s Shed, pool int) Shed {
 	if pool < 1 {
 		pool = 1
