@@ -20,7 +20,20 @@ var nameVariants = map[string]string{
 // spellingRules fold the old Indonesian spelling and other common variants
 // inside a token: Soekarno → sukarno, Djoko → joko, Achmad/Ahmad, Khairul/Chairul.
 // Search keys favour recall: a few distinct names share a key.
-var spellingRules = strings.NewReplacer("oe", "u", "dj", "j", "tj", "c", "sj", "sy", "nj", "ny", "ch", "h", "kh", "h", "ph", "f", "th", "t", "dh", "d")
+var spellingRules = strings.NewReplacer(spellingPairs...)
+
+// spellingPairs are spellingRules' pairs, old then new; every old is two
+// lower-case letters, which nameKeyASCII relies on (spellingPair).
+var spellingPairs = []string{"oe", "u", "dj", "j", "tj", "c", "sj", "sy", "nj", "ny", "ch", "h", "kh", "h", "ph", "f", "th", "t", "dh", "d"}
+
+// spellingTable is spellingPairs by their two letters, for nameKeyASCII.
+var spellingTable = func() (t [26][26]string) {
+	for i := 0; i < len(spellingPairs); i += 2 {
+		old := spellingPairs[i]
+		t[old[0]-'a'][old[1]-'a'] = spellingPairs[i+1]
+	}
+	return t
+}()
 
 // NameKey returns the search key of a name: lower case, letters only,
 // spelling variants folded, doubled letters collapsed, tokens separated by
@@ -189,29 +202,10 @@ func nameKeyASCII(name string) string {
 
 func asciiLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
-// spellingPair is spellingRules for one pair of lower-case bytes.
+// spellingPair is spellingRules for one pair of lower-case letters.
 func spellingPair(a, b byte) (string, bool) {
-	switch {
-	case a == 'o' && b == 'e':
-		return "u", true
-	case b == 'j' && a == 'd':
-		return "j", true
-	case b == 'j' && a == 't':
-		return "c", true
-	case b == 'j' && a == 's':
-		return "sy", true
-	case b == 'j' && a == 'n':
-		return "ny", true
-	case b == 'h' && (a == 'c' || a == 'k'):
-		return "h", true
-	case b == 'h' && a == 'p':
-		return "f", true
-	case b == 'h' && a == 't':
-		return "t", true
-	case b == 'h' && a == 'd':
-		return "d", true
-	}
-	return "", false
+	r := spellingTable[a-'a'][b-'a']
+	return r, r != ""
 }
 
 // prefixForms returns a folded query token and, when it is the start of a
