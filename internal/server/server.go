@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,6 +74,10 @@ type Server struct {
 	duration *prometheus.HistogramVec
 	metrics  http.Handler
 	shed     *shedder
+	// The second of the last busy answer logged, and the busy answers
+	// since, not logged (see busyLogged).
+	busySecond atomic.Int64
+	busyQuiet  atomic.Int64
 }
 
 // New builds the server.
@@ -365,11 +370,33 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		d := time.Since(start)
 		s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.duration.WithLabelValues(route).Observe(d.Seconds())
+		attrs := make([]slog.Attr, 0, 6)
+		if route == "shed" {
+			quiet, log := s.busyLogged(start)
+			if !log {
+				return
+			}
+			attrs = append(attrs, slog.Int64("busy_unlogged", quiet))
+		}
 		id, _ := r.Context().Value(requestIDKey).(string)
-		s.deps.Logger.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("id", id), slog.String("method", r.Method), slog.String("route", route),
+		attrs = append(attrs, slog.String("id", id), slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("status", sw.status), slog.Duration("took", d))
+		s.deps.Logger.LogAttrs(r.Context(), slog.LevelInfo, "http", attrs...)
 	})
+}
+
+// busyLogged tells whether a busy answer (route "shed") given at t is
+// logged: the first of each second is, with the number of busy answers
+// since the line before that were not. A crowd answered busy at tens of
+// thousands a second must not become as many log lines, which cost the
+// processor the crowd is kept from; the metrics count every one.
+func (s *Server) busyLogged(t time.Time) (quiet int64, log bool) {
+	sec := t.Unix()
+	if last := s.busySecond.Load(); last != sec && s.busySecond.CompareAndSwap(last, sec) {
+		return s.busyQuiet.Swap(0), true
+	}
+	s.busyQuiet.Add(1)
+	return 0, false
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {

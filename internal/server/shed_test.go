@@ -377,3 +377,19 @@ func shedCount(reg *prometheus.Registry, class, reason string) float64 {
 	}
 	return 0
 }
+
+// TestBusyLogged: of the busy answers, the first of each second is logged,
+// carrying the number of those since the line before that were not.
+func TestBusyLogged(t *testing.T) {
+	var s Server
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	var got []string
+	for i, at := range []time.Duration{0, 100 * time.Millisecond, 900 * time.Millisecond, time.Second, 1500 * time.Millisecond, 3 * time.Second} {
+		if quiet, log := s.busyLogged(t0.Add(at)); log {
+			got = append(got, strconv.Itoa(i)+":"+strconv.FormatInt(quiet, 10))
+		}
+	}
+	if want := "0:0 3:2 5:1"; strings.Join(got, " ") != want {
+		t.Errorf("logged %q, want %q", strings.Join(got, " "), want)
+	}
+}
