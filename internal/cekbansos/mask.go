@@ -20,9 +20,8 @@ func MaskName(name string) string {
 			b.WriteString(w)
 			continue
 		}
-		first, fs := utf8.DecodeRuneInString(w)
+		first, _ := utf8.DecodeRuneInString(w)
 		last, _ := utf8.DecodeLastRuneInString(w)
-		_ = fs
 		b.WriteRune(first)
 		b.WriteString(strings.Repeat("*", n-2))
 		b.WriteRune(last)

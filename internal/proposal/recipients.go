@@ -16,6 +16,7 @@ import (
 
 	"github.com/kemensos/jaring/internal/audit"
 	"github.com/kemensos/jaring/internal/authz"
+	"github.com/kemensos/jaring/internal/cekbansos"
 	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
 )
@@ -103,7 +104,7 @@ func (s *Service) SearchRecipients(ctx context.Context, who Proposer, name strin
 			out = append(out, Recipient{Ref: s.recipientRef(who.CitizenID, id)})
 		}
 		r := &out[len(out)-1]
-		r.Names = appendNew(r.Names, maskName(pname))
+		r.Names = appendNew(r.Names, cekbansos.MaskName(pname))
 		r.Programs = appendNew(r.Programs, prog)
 	}
 	if err := rows.Err(); err != nil {
@@ -134,28 +135,6 @@ func appendNew(list []string, v string) []string {
 		}
 	}
 	return append(list, v)
-}
-
-// maskName masks a name as the public status check does ("WAWAN LESTARI"
-// → "W***N L*****I").
-func maskName(name string) string {
-	var b strings.Builder
-	for i, w := range strings.Fields(strings.ToUpper(name)) {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		n := utf8.RuneCountInString(w)
-		if n <= 2 {
-			b.WriteString(w)
-			continue
-		}
-		first, _ := utf8.DecodeRuneInString(w)
-		last, _ := utf8.DecodeLastRuneInString(w)
-		b.WriteRune(first)
-		b.WriteString(strings.Repeat("*", n-2))
-		b.WriteRune(last)
-	}
-	return b.String()
 }
 
 // RefKeyFrom derives the reference key from the secret key, so that the
