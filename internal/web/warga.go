@@ -45,17 +45,28 @@ func (w *Web) citizenItems(rw http.ResponseWriter, r *http.Request) {
 	w.renderCitizen(rw, r, http.StatusOK, map[string]string{}, nil)
 }
 
-// citizenSearch finds recipients of the citizen's village by name (sent
-// in the body, never in the URL) for the sanggah form.
-func (w *Web) citizenSearch(rw http.ResponseWriter, r *http.Request) {
+// verifiedCitizen returns the signed-in citizen's verified account, or
+// answers: the citizen's page saying why for an unverified account, an
+// error page otherwise.
+func (w *Web) verifiedCitizen(rw http.ResponseWriter, r *http.Request) (citizen.Account, bool) {
 	a, err := citizen.RequireVerified(r.Context())
 	if errors.Is(err, citizen.ErrNotVerified) {
 		// The page says why, with the account's items.
 		w.renderCitizen(rw, r, http.StatusForbidden, map[string]string{}, []string{errMessage(err)})
-		return
+		return a, false
 	}
 	if err != nil {
 		w.renderError(rw, r, err)
+		return a, false
+	}
+	return a, true
+}
+
+// citizenSearch finds recipients of the citizen's village by name (sent
+// in the body, never in the URL) for the sanggah form.
+func (w *Web) citizenSearch(rw http.ResponseWriter, r *http.Request) {
+	a, ok := w.verifiedCitizen(rw, r)
+	if !ok {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -117,14 +128,8 @@ func parseCoord(s string) *float64 {
 }
 
 func (w *Web) citizenSubmit(rw http.ResponseWriter, r *http.Request) {
-	a, err := citizen.RequireVerified(r.Context())
-	if errors.Is(err, citizen.ErrNotVerified) {
-		// The page says why, with the account's items.
-		w.renderCitizen(rw, r, http.StatusForbidden, map[string]string{}, []string{errMessage(err)})
-		return
-	}
-	if err != nil {
-		w.renderError(rw, r, err)
+	a, ok := w.verifiedCitizen(rw, r)
+	if !ok {
 		return
 	}
 	if err := r.ParseMultipartForm(2*proposal.MaxEvidence + 1<<20); err != nil {
