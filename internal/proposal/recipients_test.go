@@ -8,9 +8,9 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/kemensos/jaring/internal/determination/dettest"
 	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/ratelimit"
-	"github.com/kemensos/jaring/internal/store"
 )
 
 // TestSearchRecipients: a verified citizen finds a recipient of their own
@@ -85,19 +85,8 @@ func TestSearchRecipients(t *testing.T) {
 
 		// A later final PKH determination in which family A no longer
 		// receives: it is no longer found, nor can it be objected to.
-		if err := w.db.Write(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Exec(ctx, `INSERT INTO determination (id, kind, program, period, number, channel, unit, period_start, period_end,
-				program_version, status, data_as_of, created_by, created_at, approved_by, approved_at)
-				VALUES (2, 'penetapan', 'PKH', '2026-Q2', 1, 'bank', 'keluarga', '2026-04-01', '2026-06-30', 1, 'final', 0, 'a', 0, 'b', 0)`); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO determination_item (determination_id, family_id, person_id, village_code, decile, score,
-				eligible, status, amount, base_eligible, base_recipient, base_amount, reason_codes, reasons)
-				VALUES (2, $1, 0, $2, 1, 0.1, FALSE, 'graduated', 0, TRUE, TRUE, 750000, '', '')`, w.famA, villageA)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		dettest.Final(t, w.db, 2, "PKH", "2026-Q2", "2026-04-01", "2026-06-30", dettest.Item{FamilyID: w.famA, Village: villageA,
+			Status: "graduated", BaseEligible: true, BaseRecipient: true, BaseAmount: 750000})
 		if r, err := w.svc.SearchRecipients(ctx, neighbour, "budi"); err != nil || len(r) != 0 {
 			t.Fatalf("after the family left PKH: %+v %v", r, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/kemensos/jaring/internal/api"
+	"github.com/kemensos/jaring/internal/determination/dettest"
 	"github.com/kemensos/jaring/internal/program"
 	"github.com/kemensos/jaring/internal/proposal"
 	"github.com/kemensos/jaring/internal/registry"
@@ -241,19 +242,8 @@ func citizenWorld(t *testing.T, db *store.DB) (*acct, func(id int64)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO determination (id, kind, program, period, number, channel, unit, period_start, period_end,
-			program_version, status, data_as_of, created_by, created_at, approved_by, approved_at)
-			VALUES (1, 'penetapan', 'PKH', '2026-Q1', 1, 'bank', 'keluarga', '2026-01-01', '2026-03-31', 1, 'final', 0, 'a', 0, 'b', 0)`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO determination_item (determination_id, family_id, person_id, village_code, decile, score,
-			eligible, status, amount, base_eligible, base_recipient, base_amount, reason_codes, reasons)
-			VALUES (1, $1, 0, $2, 1, 0.1, TRUE, 'new', 750000, FALSE, FALSE, 0, '', '')`, x.famA, villageA)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	dettest.Final(t, db, 1, "PKH", "2026-Q1", "2026-01-01", "2026-03-31",
+		dettest.Item{FamilyID: x.famA, Village: villageA, Status: "new", Eligible: true, Amount: 750000})
 	if _, err := program.NewStore(db).InstallDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}
