@@ -13,6 +13,11 @@
 # (../shared/data/regions/kemendagri-2025.csv), BENCH_OUT (bench-out). Output: the results table on
 # stdout; logs in bench-out/logs. Targets (issue): PostgreSQL ≥ 0.5× psql
 # \copy, SQLite ≥ 0.3× sqlite3 .import, peak RSS < 500 MB.
+#
+# On PostgreSQL it also measures the server's floor: the time psql \copy takes
+# to load the rows jaring wrote and build the same indexes, in one transaction
+# and split over two connections, so that what the server alone needs is
+# printed beside what jaring takes.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -37,22 +42,24 @@ check_regions
 ok=0
 cleanup() {
 	case " $ENGINES " in *" postgres "*)
-		pg_admin -c "DROP DATABASE IF EXISTS $BASE_DB WITH (FORCE)" 2>/dev/null || true ;;
+		pg_admin -c "DROP DATABASE IF EXISTS $BASE_DB WITH (FORCE)" -c "DROP DATABASE IF EXISTS ${BENCH_DB}_floor WITH (FORCE)" 2>/dev/null || true ;;
 	esac
 	rm -f "$BASE_SQLITE" "$BASE_SQLITE-journal"
+	rm -rf "$OUT/floor"
 	if [ "$ok" != 1 ] || [ "$KEEP" = 0 ]; then drop_registers $ENGINES; fi
 }
 trap cleanup EXIT
 
 build
 rm -rf "$(dirname "$FILE")"
+rm -rf "$OUT/floor" # the rows a previous file's import wrote
 quietly seed "$JARING" seed --out "$(dirname "$FILE")" --families "$FAMILIES" --seed "$SEED" --quiet
 HEADER=$(head -n 1 "$FILE")
 COLS=$(sed 's/,/ TEXT, /g; s/$/ TEXT/' <<<"$HEADER")
 FILE_MB=$(du -m "$FILE" | cut -f1)
 
 # Figures per engine and run, one value per repetition.
-declare -A BASE S1 S2 RSS1 RSS2
+declare -A BASE S1 S2 RSS1 RSS2 FLOOR FLOOR2
 RUNS=()
 
 # imported LOG: the row count `jaring import` printed ("people.csv: N baris dalam ...").
@@ -98,6 +105,79 @@ line() {
 			printf "rate %s, RSS %s", r, (m < 500) ? "met" : "NOT met" }')"
 }
 
+# pg_floor: the time PostgreSQL alone needs for what a first `jaring import`
+# makes it do, with no client work: psql \copy of the very rows jaring wrote
+# (exported from the register as COPY text) into a migrated register, with
+# the primary keys kept, the secondary indexes dropped and built again, and
+# ANALYZE of the columns jaring analyzes, in one transaction as bulkLoad
+# does. No client can import faster than this on the same server. Sets SECS.
+pg_floor() {
+	local dir=$OUT/floor db=${BENCH_DB}_floor
+	mkdir -p "$dir"
+	if [ ! -s "$dir/person.copy" ]; then
+		pg_bench -c "\\copy family TO '$dir/family.copy'" -c "\\copy person TO '$dir/person.copy'"
+	fi
+	pg_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+	quietly pg-floor-migrate "$JARING" migrate --db "postgres://$PGUSER@$PGHOST:$PGPORT/$db"
+	{
+		echo 'BEGIN;'
+		echo 'LOCK TABLE family, person IN SHARE ROW EXCLUSIVE MODE;'
+		psql -X -At -d "$db" -c "SELECT 'DROP INDEX ' || indexname || ';' FROM pg_indexes
+			WHERE tablename IN ('family', 'person') AND indexname NOT LIKE '%_pkey' ORDER BY indexname"
+		echo "SET LOCAL maintenance_work_mem = '256MB';"
+		echo "\\copy family FROM '$dir/family.copy'"
+		echo "\\copy person FROM '$dir/person.copy'"
+		psql -X -At -d "$db" -c "SELECT indexdef || ';' FROM pg_indexes
+			WHERE tablename IN ('family', 'person') AND indexname NOT LIKE '%_pkey' ORDER BY indexname"
+		echo 'ANALYZE family (kk, village_code, valid_to, status), person (nik, family_id, village_code, name_key, valid_to, status);'
+		echo 'COMMIT;'
+	} >"$dir/floor.sql"
+	pg_admin -c CHECKPOINT
+	timed pg-floor psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$dir/floor.sql"
+	pg_admin -c "DROP DATABASE $db WITH (FORCE)"
+}
+
+# pg_floor_parallel: the same work on two connections at once, to use both
+# processors of the server: each loads half the rows in its own transaction,
+# then each builds part of the indexes; ANALYZE last. A client loading in
+# several transactions could at best reach this. Sets SECS.
+pg_floor_parallel() {
+	local dir=$OUT/floor db=${BENCH_DB}_floor url
+	url="postgres://$PGUSER@$PGHOST:$PGPORT/$db"
+	[ -s "$dir/person.part01" ] || (cd "$dir" && split -n l/2 -d family.copy family.part && split -n l/2 -d person.copy person.part)
+	pg_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+	quietly pg-floor-migrate "$JARING" migrate --db "$url"
+	# Two index groups of about equal time: the family indexes with the NIK
+	# index, and the other person indexes.
+	local ix1 ix2
+	ix1=$(psql -X -At -d "$db" -c "SELECT indexdef || ';' FROM pg_indexes WHERE tablename IN ('family', 'person')
+		AND indexname NOT LIKE '%_pkey' AND (tablename = 'family' OR indexname LIKE '%nik%')")
+	ix2=$(psql -X -At -d "$db" -c "SELECT indexdef || ';' FROM pg_indexes WHERE tablename = 'person'
+		AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%nik%'")
+	psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "$(psql -X -At -d "$db" -c "SELECT 'DROP INDEX ' || indexname || ';'
+		FROM pg_indexes WHERE tablename IN ('family', 'person') AND indexname NOT LIKE '%_pkey'")"
+	{
+		echo 'set -e'
+		for h in 00 01; do
+			echo "psql -X -q -v ON_ERROR_STOP=1 -d '$db' -c \"\\\\copy family FROM '$dir/family.part$h'\" -c \"\\\\copy person FROM '$dir/person.part$h'\" & p$h=\$!"
+		done
+		echo 'wait $p00; wait $p01'
+		for h in 1 2; do
+			ix=ix$h
+			printf "psql -X -q -v ON_ERROR_STOP=1 -d '%s' -c \"SET maintenance_work_mem = '256MB'\" -c \"%s\" & p%s=\$!\n" "$db" "$(tr '\n' ' ' <<<"${!ix}")" "$h"
+		done
+		echo 'wait $p1; wait $p2'
+		echo "psql -X -q -v ON_ERROR_STOP=1 -d '$db' -c 'ANALYZE family (kk, village_code, valid_to, status), person (nik, family_id, village_code, name_key, valid_to, status)'"
+	} >"$dir/parallel.sh"
+	pg_admin -c CHECKPOINT
+	timed pg-floor-parallel bash "$dir/parallel.sh"
+	local got
+	got=$(psql -X -At -d "$db" -c "SELECT (SELECT COUNT(*) FROM person) || ' people, ' || (SELECT COUNT(*) FROM pg_indexes
+		WHERE tablename IN ('family', 'person')) || ' indexes'")
+	[ "$got" = "$rows people, 7 indexes" ] || die "the parallel floor left $got, not $rows people and 7 indexes (see $dir/parallel.sh)"
+	pg_admin -c "DROP DATABASE $db WITH (FORCE)"
+}
+
 postgres_rep() {
 	# Baseline: psql \copy into a bare table in a fresh database.
 	pg_admin -c "DROP DATABASE IF EXISTS $BASE_DB WITH (FORCE)" -c "CREATE DATABASE $BASE_DB"
@@ -115,7 +195,12 @@ postgres_rep() {
 	timed pg-import2 "$JARING" import --db "$PG_URL" --quiet "$FILE"
 	check_import pg-import2 "$rows"
 	check_second pg-import2
-	record postgres "$b" "$s1" "$r1" "$SECS" "$RSS_MB"
+	local s2=$SECS r2=$RSS_MB
+	pg_floor
+	FLOOR[postgres]+="$SECS "
+	pg_floor_parallel
+	FLOOR2[postgres]+="$SECS "
+	record postgres "$b" "$s1" "$r1" "$s2" "$r2"
 }
 
 sqlite_rep() {
@@ -166,6 +251,16 @@ for e in $ENGINES; do
 	line "$e" "first import" "${BASE[$e]}" "${S1[$e]}" "${RSS1[$e]}" "$target"
 	line "$e" "again, unchanged" "${BASE[$e]}" "${S2[$e]}" "${RSS2[$e]}" -
 done
+if [ -n "${FLOOR[postgres]:-}" ]; then
+	f=$(minimum "${FLOOR[postgres]}")
+	echo
+	echo "PostgreSQL server floor (psql \\copy of the rows jaring wrote, the same index builds and ANALYZE, no client work):"
+	awk -v b="$(minimum "${BASE[postgres]}")" -v f="$f" -v j="$(minimum "${S1[postgres]}")" -v fs="${FLOOR[postgres]}" 'BEGIN {
+		printf "  one transaction:  %.2f s (runs: %s); best ratio any client could reach %.2f; jaring / floor %.2f\n", f, fs, b / f, f / j }'
+	f=$(minimum "${FLOOR2[postgres]}")
+	awk -v b="$(minimum "${BASE[postgres]}")" -v f="$f" -v fs="${FLOOR2[postgres]}" 'BEGIN {
+		printf "  two connections:  %.2f s (runs: %s); best ratio any client could reach %.2f\n", f, fs, b / f }'
+fi
 echo
 echo "runs:"
 printf '%s\n' "${RUNS[@]}"
