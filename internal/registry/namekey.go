@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -65,9 +66,56 @@ func nameKeyGeneral(name string) string {
 // QueryTokens splits a search text into folded tokens.
 func QueryTokens(q string) []string {
 	var out []string
-	for _, tok := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) }) {
+	for _, tok := range queryWords(q) {
 		if t := foldToken(tok); t != "" {
 			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// queryWords splits a search text into lower-case words of letters.
+func queryWords(q string) []string {
+	return strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// maxQueryTokens bounds the words of a name search.
+const maxQueryTokens = 6
+
+// queryForms returns, for each word of a search text, the folded forms
+// any of which may start a word of a name key: prefixForms of the folded
+// word, and the forms of a word cut inside a spelling pair. "rac" may be
+// the start of Rachmat, whose key holds "rahmat": the typed c can be the
+// first letter of ch, which folds to h. So can "ac" start Achmad
+// ("ahmad") and "so" Soekarno ("sukarno").
+func queryForms(q string) [][]string {
+	var out [][]string
+	for _, w := range queryWords(q) {
+		t := foldToken(w)
+		if t == "" {
+			continue
+		}
+		forms := prefixForms(t)
+		add := func(w string) {
+			// A word that is a whole variant ("moch") may also start a
+			// longer name ("Mochtar", "mohtar"): its spelling alone too.
+			for _, f := range append(prefixForms(foldToken(w)), foldSpelling(w)) {
+				if f != "" && !slices.Contains(forms, f) {
+					forms = append(forms, f)
+				}
+			}
+		}
+		add(w)
+		if last := w[len(w)-1]; len(w) >= 2 && last >= 'a' && last <= 'z' {
+			for i := 0; i < len(spellingPairs); i += 2 {
+				if pair := spellingPairs[i]; pair[0] == last {
+					add(w + pair[1:])
+				}
+			}
+		}
+		out = append(out, forms)
+		if len(out) == maxQueryTokens {
+			break
 		}
 	}
 	return out
@@ -77,6 +125,15 @@ func foldToken(tok string) string {
 	if v, ok := nameVariants[tok]; ok {
 		return v
 	}
+	tok = foldSpelling(tok)
+	if v, ok := nameVariants[tok]; ok {
+		return v
+	}
+	return tok
+}
+
+// foldSpelling is foldToken without nameVariants.
+func foldSpelling(tok string) string {
 	// Old spelling wrote y as j (Tjahjono = Cahyono); after dj -> j the
 	// remaining j and y are taken as one letter.
 	tok = strings.ReplaceAll(spellingRules.Replace(tok), "j", "y")
@@ -90,11 +147,7 @@ func foldToken(tok string) string {
 		last = r
 		b = append(b, string(r)...)
 	}
-	tok = string(b)
-	if v, ok := nameVariants[tok]; ok {
-		return v
-	}
-	return tok
+	return string(b)
 }
 
 // CleanName trims a name and collapses runs of white space.
@@ -209,11 +262,11 @@ func spellingPair(a, b byte) (string, bool) {
 }
 
 // prefixForms returns a folded query token and, when it is the start of a
-// name with a variant form (at least three letters: "muha" of Muhammad),
+// name with a variant form (at least two letters: "muha" of Muhammad),
 // that form too, so a typed prefix still finds names stored folded ("mhd").
 func prefixForms(tok string) []string {
 	forms := []string{tok}
-	if len(tok) < 3 {
+	if len(tok) < 2 {
 		return forms
 	}
 	seen := map[string]bool{tok: true}
@@ -232,18 +285,14 @@ func prefixForms(tok string) []string {
 // included), with its arguments numbered from $from; "" when the text
 // has no letters.
 func NameCondition(column string, from int, q string) (string, []any) {
-	toks := QueryTokens(q)
-	if len(toks) > 6 {
-		toks = toks[:6]
-	}
 	var b strings.Builder
 	var args []any
-	for i, t := range toks {
+	for i, forms := range queryForms(q) {
 		if i > 0 {
 			b.WriteString(" AND ")
 		}
 		b.WriteByte('(')
-		for j, alt := range prefixForms(t) {
+		for j, alt := range forms {
 			if j > 0 {
 				b.WriteString(" OR ")
 			}

@@ -66,33 +66,20 @@ type PersonHit struct {
 // every token of q as a word prefix, tolerant of case, spacing and common
 // spelling variants (see NameKey).
 func (r *Registry) SearchPeople(ctx context.Context, scope, q string, limit int) ([]PersonHit, error) {
-	toks := QueryTokens(q)
-	if len(toks) == 0 {
+	if len(QueryTokens(q)) == 0 {
 		return nil, nil
 	}
 	scope, err := narrow(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
-	if len(toks) > 6 {
-		toks = toks[:6]
-	}
 	lo, hi := scopeRange(scope)
 	var b strings.Builder
 	b.WriteString(`SELECT id, family_id, nik, name, sex, birth_date, relation, village_code, status FROM person
-WHERE valid_to IS NULL AND village_code >= $1 AND village_code < $2`)
-	args := []any{lo, hi}
-	for _, t := range toks {
-		b.WriteString(" AND (")
-		for i, alt := range prefixForms(t) {
-			if i > 0 {
-				b.WriteString(" OR ")
-			}
-			args = append(args, "% "+escapeLike(alt)+"%")
-			fmt.Fprintf(&b, `name_key LIKE $%d ESCAPE '\'`, len(args))
-		}
-		b.WriteByte(')')
-	}
+WHERE valid_to IS NULL AND village_code >= $1 AND village_code < $2 AND `)
+	cond, cargs := NameCondition("name_key", 3, q)
+	b.WriteString(cond)
+	args := append([]any{lo, hi}, cargs...)
 	args = append(args, limit)
 	fmt.Fprintf(&b, ` ORDER BY name_key, id LIMIT $%d`, len(args))
 	rows, err := r.DB.Query(ctx, b.String(), args...)

@@ -17,6 +17,8 @@ func TestSearchPeople(t *testing.T) {
 			scope, q, want string
 		}{
 			{"32.01.01", "muha riz", "Muhammad Rizki"}, // a prefix of a folded name
+			{"32.01.01", "ac so", "Achmad Soekarno"},   // prefixes cut inside "ch" and "oe"
+			{"32.01.01", "mu riz", "Muhammad Rizki"},
 			{"32.01.01", "MOH. RIZKI", "Muhammad Rizki"},
 			{"32.01.01", "rizki", "Muhammad Rizki"},
 			{"32.01.01", "ahmad sukarno", "Achmad Soekarno"},
