@@ -108,11 +108,15 @@ const (
 	ActProgramApprove = "program.setujui" // a rule version approved by a second person
 	ActProgramReject  = "program.tolak"   // a draft withdrawn or refused
 	ActImportRegion   = "import.wilayah"
+	// ActNameKeys is a refresh of the people's name keys after the rules
+	// that fold names changed: object "register", in After the rules'
+	// fingerprint and the rows read and changed.
+	ActNameKeys = "register.kunci_nama"
 )
 
 // Actions lists the actions the search form offers, in display order.
 var Actions = []string{ActView, ActViewHistory, ActFamilyCreate, ActFamilyUpdate, ActFamilyStatus,
-	ActPersonCreate, ActPersonUpdate, ActPersonStatus, ActImportFamily, ActImportBulk, ActImportRegion, ActExport, ActAuditExport}
+	ActPersonCreate, ActPersonUpdate, ActPersonStatus, ActImportFamily, ActImportBulk, ActImportRegion, ActNameKeys, ActExport, ActAuditExport}
 
 // Object types.
 const (

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kemensos/jaring/internal/registry"
 	"github.com/kemensos/jaring/internal/store"
+	"github.com/schollz/progressbar/v3"
 )
 
 // Env is what every subcommand receives.
@@ -128,6 +130,10 @@ func (f *dbFlags) open(ctx context.Context, env *Env, migrate bool) (*store.DB, 
 		if len(applied) > 0 {
 			fmt.Fprintf(env.Stderr, "Skema basis data diperbarui ke versi %d (%s).\n", db.LatestVersion(), db.Where())
 		}
+		if err := refreshNameKeys(ctx, env, db, env.Stderr); err != nil {
+			db.Close()
+			return nil, err
+		}
 		return db, nil
 	}
 	v, err := db.SchemaVersion(ctx)
@@ -143,7 +149,49 @@ func (f *dbFlags) open(ctx context.Context, env *Env, migrate bool) (*store.DB, 
 		db.Close()
 		return nil, fmt.Errorf("skema basis data versi %d lebih baru dari program ini (versi %d): perbarui program", v, db.LatestVersion())
 	}
+	warnStaleNameKeys(ctx, env, db)
 	return db, nil
+}
+
+// refreshNameKeys recomputes the name keys when the rules that fold names
+// changed since they were built, with a progress bar, and says how many
+// rows changed on w.
+func refreshNameKeys(ctx context.Context, env *Env, db *store.DB, w io.Writer) error {
+	var bar *progressbar.ProgressBar
+	n, err := registry.New(db).RefreshNameKeys(ctx, cliActor(env, ""), func(done, total int64) {
+		if bar == nil && total > 0 {
+			bar = newBarCount(env, total, "kunci nama", "jiwa")
+		}
+		if bar != nil {
+			bar.Set64(done)
+		}
+	})
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(env.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(w, "Kunci pencarian nama disusun ulang dengan aturan terbaru: %d baris diubah.\n", n)
+	}
+	return nil
+}
+
+// warnStaleNameKeys says so when the register holds people whose name keys
+// were built by other rules than this program's: searches by name may then
+// miss them until `jaring migrate` rebuilds the keys.
+func warnStaleNameKeys(ctx context.Context, env *Env, db *store.DB) {
+	stale, err := registry.New(db).NameKeysStale(ctx)
+	if err != nil || !stale {
+		return
+	}
+	var any int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM person LIMIT 1) p`).Scan(&any); err != nil || any == 0 {
+		return
+	}
+	fmt.Fprintln(env.Stderr, "Peringatan: kunci pencarian nama disusun dengan aturan lama; pencarian nama bisa tidak lengkap. Jalankan `jaring migrate` untuk menyusunnya ulang.")
 }
 
 func newFlagSet(name string, env *Env, usageLine string) *flag.FlagSet {
@@ -196,10 +244,10 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	}
 	if len(applied) == 0 {
 		fmt.Fprintf(env.Stdout, "Skema sudah terbaru (versi %d) di %s.\n", db.LatestVersion(), db.Where())
-		return nil
+	} else {
+		fmt.Fprintf(env.Stdout, "Migrasi %s diterapkan; skema versi %d di %s.\n", joinInts(applied), db.LatestVersion(), db.Where())
 	}
-	fmt.Fprintf(env.Stdout, "Migrasi %s diterapkan; skema versi %d di %s.\n", joinInts(applied), db.LatestVersion(), db.Where())
-	return nil
+	return refreshNameKeys(ctx, env, db, env.Stdout)
 }
 
 func joinInts(v []int) string {

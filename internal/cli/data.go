@@ -175,14 +175,14 @@ func newBar(env *Env, quiet bool, total int64, desc string) *progressbar.Progres
 	)
 }
 
-func newBarCount(env *Env, total int64, desc string) *progressbar.ProgressBar {
+func newBarCount(env *Env, total int64, desc, unit string) *progressbar.ProgressBar {
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(env.Stderr),
 		progressbar.OptionSetDescription(desc),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("keluarga"),
+		progressbar.OptionSetItsString(unit),
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionSetPredictTime(true),
 	)

@@ -173,5 +173,5 @@ func newCountBar(env *Env, quiet bool, total int64, desc string) interface {
 	if quiet {
 		return nil
 	}
-	return newBarCount(env, total, desc)
+	return newBarCount(env, total, desc, "keluarga")
 }

@@ -21,6 +21,8 @@ type Registry struct {
 	Now func() time.Time
 	// tx, when set (InTx), is the caller's transaction that writes run in.
 	tx *store.Tx
+	// nameKeyChunk, when set, replaces nameKeyChunk (tests).
+	nameKeyChunk int
 }
 
 // InTx returns a Registry whose writes run inside tx, the caller's write

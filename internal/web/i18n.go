@@ -413,6 +413,9 @@ var catalogue = map[string]map[string]string{
 
 		// The bulk load's batch entry (audit.ActImportBulk).
 		"aksi.import.keluarga.massal": "Muat awal register (per kelompok keluarga)",
+
+		// A refresh of the name keys (audit.ActNameKeys).
+		"aksi.register.kunci_nama": "Kunci pencarian nama disusun ulang",
 	},
 	"en": {
 		"app":                   "Jaring",
@@ -759,5 +762,8 @@ var catalogue = map[string]map[string]string{
 
 		// The bulk load's batch entry (audit.ActImportBulk).
 		"aksi.import.keluarga.massal": "First load of the register (per batch of families)",
+
+		// A refresh of the name keys (audit.ActNameKeys).
+		"aksi.register.kunci_nama": "Name search keys rebuilt",
 	},
 }
