@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,19 +25,7 @@ var namesForKeys = []string{
 // names above, on the name lists of ../shared/data/names when present, and
 // on random ASCII text.
 func TestNameKeyASCII(t *testing.T) {
-	names := append([]string(nil), namesForKeys...)
-	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "data", "names", "*"))
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			names = append(names, sc.Text())
-		}
-		fh.Close()
-	}
+	names := append(slices.Clone(namesForKeys), sharedNameLines()...)
 	rng := rand.New(rand.NewPCG(1, 2))
 	const alphabet = "aeioujdtsnckphgyAEIOUJDTSNCKPHGY .'-,0`\t"
 	for range 20000 {
@@ -87,4 +76,23 @@ func TestParseISODate(t *testing.T) {
 			t.Errorf("ParseDate(%q) = %q, %v", s, d, ok)
 		}
 	}
+}
+
+// sharedNameLines returns the lines of the name lists in ../shared/data/names,
+// or none when that folder is absent.
+func sharedNameLines() []string {
+	var lines []string
+	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "data", "names", "*"))
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+		}
+		fh.Close()
+	}
+	return lines
 }

@@ -1,9 +1,7 @@
 package registry
 
 import (
-	"bufio"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -13,21 +11,9 @@ import (
 // word would bring into play. Names: namesForKeys and the name lists of
 // ../shared/data/names when present.
 func TestQueryFormsPrefixes(t *testing.T) {
-	names := append([]string(nil), namesForKeys...)
-	names = append(names, "Rachmat Hidayat", "Mochtar Lubis", "Soeharto", "Tjipto", "Sjafruddin", "Khadijah")
-	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "data", "names", "*.csv"))
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			for _, cell := range strings.Split(sc.Text(), ",") {
-				names = append(names, cell)
-			}
-		}
-		fh.Close()
+	names := append(slices.Clone(namesForKeys), "Rachmat Hidayat", "Mochtar Lubis", "Soeharto", "Tjipto", "Sjafruddin", "Khadijah")
+	for _, line := range sharedNameLines() {
+		names = append(names, strings.Split(line, ",")...)
 	}
 	failed := 0
 	for _, name := range names {
