@@ -131,9 +131,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(env.Stdout, "Jaring berjalan di %s://%s (basis data: %s, %s). Hentikan dengan Ctrl+C.\n", scheme, ln.Addr(), db.Engine(), db.Where())
-	fmt.Fprintf(env.Stdout, "Batas beban: publik %d sekaligus (antre %d, %s), cek bansos %d (antre %d, %s), pengguna masuk %d (antre %d, %s); lebih dari itu 503, coba lagi %s.\n",
+	fmt.Fprintf(env.Stdout, "Batas beban: publik %d sekaligus (antre %d, %s), cek bansos %d (antre %d, %s), pengguna masuk %d (antre %d, %s); lebih dari itu 503 (publik setelah %s), coba lagi %s.\n",
 		shed.PublicInFlight, shed.PublicQueue, shed.PublicWait, shed.CheckInFlight, shed.CheckQueue, shed.CheckWait,
-		shed.UserInFlight, shed.UserQueue, shed.UserWait, shed.RetryAfter)
+		shed.UserInFlight, shed.UserQueue, shed.UserWait, shed.BusyHold, shed.RetryAfter)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() {

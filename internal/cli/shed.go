@@ -42,6 +42,7 @@ func (f *shedFlags) register(fs *flag.FlagSet) {
 		{"check-wait", "JARING_CHECK_WAIT", &f.shed.CheckWait},
 		{"user-wait", "JARING_USER_WAIT", &f.shed.UserWait},
 		{"retry-after", "JARING_RETRY_AFTER", &f.shed.RetryAfter},
+		{"busy-hold", "JARING_BUSY_HOLD", &f.shed.BusyHold},
 	}
 	help := map[string]string{
 		"public-inflight": "anonymous (public) requests handled at once; more wait or get 503 busy (default: 3/4 of the database pool, at most 8 per processor)",
@@ -55,6 +56,7 @@ func (f *shedFlags) register(fs *flag.FlagSet) {
 		"user-wait":       "longest wait of a signed-in request for a slot (default 5s)",
 		"retry-after":     "wait asked of a client answered 503 busy, whole seconds (default 5s)",
 	}
+	help["busy-hold"] = "how long an anonymous request refused because its queue is full waits before its 503, so that clients retrying at once ask less often (default 1s; 1ns holds none)"
 	for _, i := range f.ints {
 		fs.IntVar(i.p, i.flag, 0, help[i.flag]+" (env "+i.env+")")
 	}

@@ -45,7 +45,19 @@ type Shed struct {
 	UserWait       time.Duration
 	// RetryAfter is the wait the busy answer asks for, in whole seconds.
 	RetryAfter time.Duration
+	// BusyHold is how long an anonymous request refused because its
+	// class's queue is full waits before its busy answer. A crowd that
+	// retries at once, ignoring Retry-After, then asks once per hold and
+	// connection instead of as fast as it is answered, and leaves the
+	// processors to the requests being served. At most maxHeld requests
+	// are held at once; the rest are answered at once, as are signed-in
+	// users. 1ns holds none.
+	BusyHold time.Duration
 }
+
+// maxHeld bounds the refused requests BusyHold holds at once: each holds a
+// goroutine and its connection.
+const maxHeld = 10000
 
 // ShedDefaults fills the zero (or negative) fields of s from the database pool size
 // (connections a request can hold) and GOMAXPROCS. The public side gets
@@ -89,6 +101,9 @@ func ShedDefaults(s Shed, pool int) Shed {
 	}
 	if s.RetryAfter < time.Second {
 		s.RetryAfter = 5 * time.Second
+	}
+	if s.BusyHold <= 0 {
+		s.BusyHold = time.Second
 	}
 	return s
 }
@@ -152,6 +167,7 @@ type shedder struct {
 	check  *limiter
 	user   *limiter
 	shed   *prometheus.CounterVec
+	held   atomic.Int64 // refused requests waiting out BusyHold
 	// The busy answers, made once.
 	retry       string
 	page, probl []byte
@@ -184,6 +200,8 @@ func newShedder(cfg Shed, reg prometheus.Registerer) *shedder {
 		gauge(class, "inflight_limit", func() float64 { return float64(cap(l.slots)) })
 	}
 	reg.MustRegister(sh.shed)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jaring_http_shed_held",
+		Help: "Refused anonymous requests waiting out the busy hold before their 503."}, func() float64 { return float64(sh.held.Load()) }))
 	return sh
 }
 
@@ -235,12 +253,31 @@ func (sh *shedder) limit(next http.Handler) http.Handler {
 		ok, reason := l.acquire(r.Context())
 		if !ok {
 			sh.shed.WithLabelValues(class, reason).Inc()
+			if reason == "full" && class != classUser {
+				sh.hold(r.Context())
+			}
 			sh.busy(w, r)
 			return
 		}
 		defer l.release()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// hold waits BusyHold, or until the client leaves, unless maxHeld
+// requests already wait.
+func (sh *shedder) hold(ctx context.Context) {
+	if sh.held.Add(1) > maxHeld {
+		sh.held.Add(-1)
+		return
+	}
+	defer sh.held.Add(-1)
+	t := time.NewTimer(sh.cfg.BusyHold)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // busy writes the 503 answer. The route of the metrics and the log is

@@ -103,7 +103,7 @@ func checkBusy(t *testing.T, what string, a shedAnswer, api bool) {
 // a slot lets the queued request through.
 func TestShedByPriority(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	sh := newShedder(ShedDefaults(Shed{PublicInFlight: 2, PublicQueue: 1, PublicWait: time.Hour, UserInFlight: 2,
+	sh := newShedder(ShedDefaults(Shed{PublicInFlight: 2, PublicQueue: 1, PublicWait: time.Hour, BusyHold: time.Millisecond, UserInFlight: 2,
 		RetryAfter: 7 * time.Second}, 16), reg)
 	entered := make(chan string, 10)
 	release := make(chan struct{})
@@ -391,5 +391,52 @@ func TestBusyLogged(t *testing.T) {
 	}
 	if want := "0:0 3:2 5:1"; strings.Join(got, " ") != want {
 		t.Errorf("logged %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// TestShedBusyHold: an anonymous request refused because its queue is full
+// gets its 503 only after BusyHold, or as soon as its client leaves; a
+// signed-in user's refusal comes at once.
+func TestShedBusyHold(t *testing.T) {
+	const hold = 300 * time.Millisecond
+	sh := newShedder(ShedDefaults(Shed{PublicInFlight: 1, PublicQueue: 1, UserInFlight: 1, UserQueue: 1,
+		RetryAfter: 7 * time.Second, BusyHold: hold}, 16), prometheus.NewRegistry())
+	for _, l := range []*limiter{sh.public, sh.user} {
+		l.slots <- struct{}{}
+		l.queued.Store(l.queue)
+	}
+	h := sh.limit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	serve := func(r *http.Request) (shedAnswer, time.Duration) {
+		start := time.Now()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return shedAnswer{w.Code, w.Header(), w.Body.String()}, time.Since(start)
+	}
+
+	a, took := serve(httptest.NewRequest("GET", "/cek-bansos", nil))
+	checkBusy(t, "public page, queue full", a, false)
+	if took < hold {
+		t.Errorf("public refusal after %s, want at least the hold %s", took, hold)
+	}
+
+	// A client that leaves is let go without waiting out the hold.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, took := serve(httptest.NewRequest("GET", "/cek-bansos", nil).WithContext(ctx)); took >= hold {
+		t.Errorf("refusal of a client that left took %s, the whole hold", took)
+	}
+
+	// The signed-in allowance answers at once: hold the test far longer
+	// than any scheduling delay, and ask for much less.
+	sh.cfg.BusyHold = time.Minute
+	r := httptest.NewRequest("GET", "/", nil)
+	r = r.WithContext(httpx.WithSession(r.Context(), &auth.Session{User: auth.User{Username: "operator", Role: "dinsos"}}))
+	a, took = serve(r)
+	checkBusy(t, "signed-in page, queue full", a, false)
+	if took > 30*time.Second {
+		t.Errorf("signed-in refusal after %s: held", took)
+	}
+	if n := sh.held.Load(); n != 0 {
+		t.Errorf("%d requests still counted as held", n)
 	}
 }
