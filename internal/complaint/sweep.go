@@ -15,15 +15,19 @@ import (
 type SweepResult struct {
 	Reminded  int `json:"reminded"`
 	Escalated int `json:"escalated"`
+	// HeldDeleted counts the kept files of refused filings (Hold) deleted
+	// after HoldTTL.
+	HeldDeleted int `json:"held_deleted"`
 }
 
 // sweepBatch bounds the cases one sweep transaction touches.
 const sweepBatch = 200
 
-// Sweep gives the reminders that are due and escalates the open cases
+// Sweep gives the reminders that are due, escalates the open cases
 // whose time limit has passed to the unit one level above, with a new
 // limit; at the national level a case stays where it is and shows as
-// overdue. It works in batches of a few hundred cases, each batch one
+// overdue, and deletes the files of refused filings kept past HoldTTL.
+// It works in batches of a few hundred cases, each batch one
 // transaction, and may run any number of times: a case is reminded once
 // per limit and escalated once per limit passed. With Service.Notify set,
 // the handlers of each unit get one notice per batch and kind, written in
@@ -51,7 +55,9 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 			break
 		}
 	}
-	return res, nil
+	n, err := s.sweepHolds(ctx, now)
+	res.HeldDeleted = n
+	return res, err
 }
 
 type dueCase struct {

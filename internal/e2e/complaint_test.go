@@ -49,9 +49,15 @@ func readReceipt(tb *tab) []string {
 // runs no JavaScript: the regions come with Continue, and the challenge
 // is passed by waiting public.NoScriptWait after the form was served; the
 // receipt then shows a tracking code and a secret that follow the case.
+// The photo chosen before the regions is kept through the Continue steps
+// and filed without being chosen again.
 func complaintWithoutScript(t *testing.T, s *site, tb *tab) {
 	tb.openWithoutScript("open the complaint form", s.URL+"/pengaduan", "provinsi")
+	tb.do("choose a photo first", chromedp.SetUploadFiles(chromedp.ID("berkas"), []string{writePNG(t)}))
 	chooseRegions(tb, s.operatorVillage, false, complaintContinue)
+	if main := tb.text(`main`); !strings.Contains(main, "1 berkas dari pengiriman sebelumnya tersimpan") {
+		t.Errorf("after the steps the form does not say the photo is kept:\n%s", main)
+	}
 	served := time.Now()
 	const text = "Petugas meminta uang Rp50.000 saat pencairan BPNT di balai desa, tanpa tanda terima."
 	tb.do("fill the report anonymously",
@@ -73,8 +79,8 @@ func complaintWithoutScript(t *testing.T, s *site, tb *tab) {
 		chromedp.Click(chromedp.CSS(`form[action="/pengaduan/lacak"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`dd.secret`)))
 	tb.shot("tanpa-js-lacak")
-	if main := tb.text(`main`); !strings.Contains(main, text) || !strings.Contains(main, "Diterima") {
-		t.Errorf("follow page lacks the report or its status:\n%s", main)
+	if main := tb.text(`main`); !strings.Contains(main, text) || !strings.Contains(main, "Diterima") || !strings.Contains(main, "1 berkas") {
+		t.Errorf("follow page lacks the report, its status or the kept photo:\n%s", main)
 	}
 }
 

@@ -3,6 +3,7 @@ package publicweb
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,8 @@ type complaintData struct {
 	Name, Phone, Email                        string
 	Errors                                    []string
 	FilesDropped                              bool
+	HeldToken                                 string // names the files kept from a refused try (complaint.Hold)
+	HeldFiles                                 int
 	Ready                                     bool // the region is chosen far enough: the button files
 	MaxFiles, MaxMB                           int
 	Token                                     string // the challenge, kept from step to step
@@ -112,6 +115,35 @@ func (s *Site) complaintPost(k complaint.Kind) http.HandlerFunc {
 			return
 		}
 		v := form.fields
+		newFiles := len(form.files)
+		var kept []complaint.Upload // sanitized already, by the try that kept them
+		held := v["berkas_simpan"]
+		if held != "" && v["buang_berkas"] == "1" {
+			if err := s.d.Complaints.Release(r.Context(), held); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			held = ""
+		}
+		if held != "" {
+			var err error
+			kept, err = s.d.Complaints.Held(r.Context(), held)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if len(kept) == 0 {
+				// Past the hour, the filer must choose them again rather
+				// than file without the evidence they meant to send.
+				held = ""
+				form.refused = append(form.refused, errs.FieldError{Field: "berkas",
+					Reason: "berkas yang tersimpan sudah lewat 1 jam dan dihapus; pilih lagi (the kept files were deleted after an hour: choose them again)"})
+			}
+			form.files = append(kept, form.files...)
+			if len(form.files) > complaint.MaxFiles && newFiles <= complaint.MaxFiles {
+				form.refused = append(form.refused, errs.FieldError{Field: "berkas", Reason: "paling banyak 3 berkas (at most 3 files)"})
+			}
+		}
 		d := &complaintData{Kind: k, Category: v["kategori"], Description: v["uraian"], Anonymous: v["anonim"] == "1",
 			Name: v["nama"], Phone: v["telepon"], Email: v["surel"], Token: v["tantangan"]}
 		d.Prov, d.Reg, d.Dist, d.Village = chain(v["provinsi"], v["kabupaten"], v["kecamatan"], v["wilayah"])
@@ -125,14 +157,43 @@ func (s *Site) complaintPost(k complaint.Kind) http.HandlerFunc {
 				}
 			}
 		}
+		// keep holds the files for the next try, so that a step or a
+		// refusal does not make the filer choose them again. New files are
+		// kept sanitized, as they would be stored (no photo's metadata
+		// reaches the database), and only those that would be accepted.
+		keep := func() {
+			if newFiles == 0 {
+				if held != "" {
+					d.HeldToken, d.HeldFiles = held, len(kept) // nothing new: the same hold
+				}
+				return
+			}
+			files := slices.Clone(kept)
+			for i, f := range form.files[len(kept):] {
+				if ev, err := complaint.Sanitize(len(kept)+i+1, f.Data); err == nil {
+					files = append(files, complaint.Upload{Data: ev.Data})
+				}
+			}
+			if len(files) == 0 {
+				return
+			}
+			token, err := s.d.Complaints.Hold(r.Context(), held, files)
+			if err != nil {
+				s.d.Logger.Warn("complaint: files not kept for the next try", "err", err)
+				d.FilesDropped = true
+				return
+			}
+			d.HeldToken, d.HeldFiles = token, min(len(files), complaint.MaxFiles)
+		}
 		if step || (v["langkah"] == "1" && d.Village == "") {
 			// A step of the form without script: fill the next list.
-			d.FilesDropped = len(form.files) > 0
+			keep()
 			s.renderComplaint(w, r, http.StatusOK, d)
 			return
 		}
 		refuse := func(status int, msgs []string) {
-			d.Errors, d.FilesDropped = msgs, len(form.files) > 0
+			d.Errors = msgs
+			keep()
 			s.renderComplaint(w, r, status, d)
 		}
 		if len(form.refused) > 0 {
@@ -163,6 +224,12 @@ func (s *Site) complaintPost(k complaint.Kind) http.HandlerFunc {
 		case err != nil:
 			s.fail(w, r, err)
 			return
+		}
+		if held != "" {
+			if err := s.d.Complaints.Release(r.Context(), held); err != nil {
+				// Filed; the sweep deletes the kept copies within the hour.
+				s.d.Logger.Warn("complaint: kept files not released", "err", err)
+			}
 		}
 		p := s.newPage(r, "tanda_terima")
 		p.Nav, p.Data = "pengaduan", rc

@@ -508,3 +508,76 @@ func TestComplaintChallenge(t *testing.T) {
 		}
 	})
 }
+
+// TestComplaintKeepsFiles: a refused filing keeps its files for the next
+// try under a token in the form; the next try files them without choosing
+// them again, and the kept copies go. The filer may discard them; kept
+// files past their hour refuse the filing rather than go missing.
+func TestComplaintKeepsFiles(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		x := newComplaintSite(t, db, nil)
+		tokenRe := regexp.MustCompile(`name="berkas_simpan" value="([^"]+)"`)
+		tries := 0
+		try := func(fields map[string]string, files []upload, wantCode int, wantText string) string {
+			t.Helper()
+			tries++ // each from its own address: the filings per address are limited
+			rec := x.file("/pengaduan", fields, files, "198.51.100."+strconv.Itoa(100+tries))
+			if body := rec.Body.String(); rec.Code != wantCode || !strings.Contains(body, wantText) {
+				t.Fatalf("%d, want %d with %q:\n%s", rec.Code, wantCode, wantText, body)
+			}
+			if m := tokenRe.FindStringSubmatch(rec.Body.String()); m != nil {
+				return m[1]
+			}
+			return ""
+		}
+		filing := func(extra map[string]string) map[string]string {
+			f := map[string]string{"anonim": "1"}
+			maps.Copy(f, extra)
+			return filing(f)
+		}
+		photo := []upload{{"foto.jpg", jpegWithGPS(t)}, {"bukan.jpg", []byte("<html>bukan gambar</html>")}}
+
+		// Refused (no description): the photo is kept, sanitized; the file
+		// that is no image is not.
+		token := try(filing(map[string]string{"uraian": " "}), photo, 422, "1 berkas dari pengiriman sebelumnya tersimpan")
+		if token == "" {
+			t.Fatal("no token of the kept files in the form")
+		}
+		var data []byte
+		if err := db.QueryRow(context.Background(), `SELECT data FROM complaint_upload_hold`).Scan(&data); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte("GPSLatitude")) {
+			t.Error("the kept photo keeps its EXIF GPS data")
+		}
+		// Refused again with nothing new: the same hold.
+		if again := try(filing(map[string]string{"uraian": " ", "berkas_simpan": token}), nil, 422, "1 berkas"); again != token {
+			t.Errorf("a try with no new file changed the hold: %q, %q", again, token)
+		}
+		// Corrected, without choosing the file again: filed with it.
+		if left := try(filing(map[string]string{"berkas_simpan": token}), nil, 200, `class="secret"`); left != "" {
+			t.Error("the receipt carries a hold")
+		}
+		if n := x.count(`SELECT COUNT(*) FROM complaint_file`); n != 1 {
+			t.Errorf("%d files filed, want the kept one", n)
+		}
+		if n := x.count(`SELECT COUNT(*) FROM complaint_upload_hold`); n != 0 {
+			t.Errorf("%d kept files left after filing", n)
+		}
+
+		// Discarded: filed without them.
+		token = try(filing(map[string]string{"uraian": " "}), photo[:1], 422, "1 berkas")
+		try(filing(map[string]string{"berkas_simpan": token, "buang_berkas": "1"}), nil, 200, `class="secret"`)
+		if n, held := x.count(`SELECT COUNT(*) FROM complaint_file`), x.count(`SELECT COUNT(*) FROM complaint_upload_hold`); n != 1 || held != 0 {
+			t.Errorf("after discarding: %d files filed, %d kept", n, held)
+		}
+
+		// Past the hour: refused, and the page says to choose them again.
+		token = try(filing(map[string]string{"uraian": " "}), photo[:1], 422, "1 berkas")
+		x.clock.Advance(complaint.HoldTTL + time.Minute)
+		try(filing(map[string]string{"berkas_simpan": token}), nil, 422, "lewat 1 jam")
+		if n := x.count(`SELECT COUNT(*) FROM complaint`); n != 2 {
+			t.Errorf("%d complaints, want 2", n)
+		}
+	})
+}

@@ -12,6 +12,8 @@ var messages = map[string][2]string{
 	"pengaduan_ke_wbs":        {"Melaporkan pelanggaran oleh petugas? Gunakan WBS.", "Reporting misconduct by staff? Use the whistleblowing form."},
 	"wbs_isi":                 {"Laporan pelanggaran oleh petugas hanya dibaca Inspektorat. Identitas Anda dienkripsi dan hanya dibuka bila perlu, dengan alasan yang tercatat. Sebaiknya jangan cantumkan identitas.", "Reports of misconduct by staff are read by the Inspectorate only. Your identity is encrypted and revealed only when needed, with a recorded reason. You are advised not to identify yourself."},
 	"berkas_ulang":            {"Berkas yang dipilih tidak ikut tersimpan: pilih lagi sebelum mengirim.", "The chosen files were not kept: choose them again before sending."},
+	"berkas_tersimpan":        {"%d berkas dari pengiriman sebelumnya tersimpan dan ikut terkirim (disimpan paling lama 1 jam).", "%d files from your previous try are kept and will be sent (kept for at most an hour)."},
+	"buang_berkas":            {"Buang berkas yang tersimpan", "Discard the kept files"},
 	"wbs_wilayah":             {"Kantor atau wilayah yang dilaporkan (boleh dikosongkan)", "Office or region concerned (optional)"},
 	"pengaduan_wilayah":       {"Tempat kejadian", "Where it happened"},
 	"pengaduan_laporan":       {"Laporan", "Report"},
