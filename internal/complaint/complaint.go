@@ -185,6 +185,9 @@ type Service struct {
 	// Notify tells handlers of the sweep's reminders and escalations
 	// (notifySweep); none are sent when nil.
 	Notify *notify.Service
+	// HoldCap is the most bytes the files of refused tries keep at once
+	// (Hold); zero means DefaultHoldCap.
+	HoldCap int64
 }
 
 // New returns a service on db with the secret key.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,9 +16,18 @@ import (
 // HoldTTL is how long the files of a refused filing wait for the next try.
 const HoldTTL = time.Hour
 
+// DefaultHoldCap bounds the bytes all holds keep at once (Service.HoldCap):
+// a crowd of refused tries cannot fill the database, and past it files are
+// not kept (the filer chooses them again, as without holds).
+const DefaultHoldCap = 256 << 20
+
+// ErrHoldFull means the holds already keep their cap of bytes.
+var ErrHoldFull = errors.New("complaint: held files at their cap")
+
 // Hold keeps files for the filer's next try and returns the token that
 // names them. It replaces the hold prev (""=none), whose files the caller
-// has read and passes again among files. At most MaxFiles are kept.
+// has read and passes again among files. At most MaxFiles are kept;
+// ErrHoldFull when all holds together would pass their cap.
 func (s *Service) Hold(ctx context.Context, prev string, files []Upload) (string, error) {
 	var b [18]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -26,20 +36,38 @@ func (s *Service) Hold(ctx context.Context, prev string, files []Upload) (string
 	token := base64.RawURLEncoding.EncodeToString(b[:])
 	now := store.Micros(s.now())
 	files = files[:min(len(files), MaxFiles)]
+	size := 0
+	for _, f := range files {
+		size += len(f.Data)
+	}
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		var total int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(size), 0) FROM complaint_upload_hold`).Scan(&total); err != nil {
+			return err
+		}
+		limit := s.HoldCap
+		if limit <= 0 {
+			limit = DefaultHoldCap
+		}
+		if total+int64(size) > limit {
+			return ErrHoldFull
+		}
 		if prev != "" {
 			if _, err := tx.Exec(ctx, `DELETE FROM complaint_upload_hold WHERE token_hash = $1`, holdHash(prev)); err != nil {
 				return err
 			}
 		}
 		for i, f := range files { // at most MaxFiles
-			if _, err := tx.Exec(ctx, `INSERT INTO complaint_upload_hold (token_hash, n, data, created_at) VALUES ($1, $2, $3, $4)`,
-				holdHash(token), i, f.Data, now); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO complaint_upload_hold (token_hash, n, size, data, created_at) VALUES ($1, $2, $3, $4, $5)`,
+				holdHash(token), i, len(f.Data), f.Data, now); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if errors.Is(err, ErrHoldFull) {
+		return "", err
+	}
 	if err != nil {
 		return "", fmt.Errorf("complaint: hold files: %w", err)
 	}

@@ -3,6 +3,7 @@ package complaint_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -47,6 +48,13 @@ func TestHold(t *testing.T) {
 		if got, _ := s.Held(ctx, third); len(got) != 0 {
 			t.Error("a released hold gives files")
 		}
+
+		// Past the cap on all holds together, nothing more is kept.
+		s.HoldCap = int64(3*len(a)+len(b)) - 1 // the second hold is kept, one more file is not
+		if _, err := s.Hold(ctx, "", []complaint.Upload{{Data: b}}); !errors.Is(err, complaint.ErrHoldFull) {
+			t.Errorf("a hold past the cap: %v, want ErrHoldFull", err)
+		}
+		s.HoldCap = 0
 
 		clock.Advance(complaint.HoldTTL + time.Second)
 		if got, _ := s.Held(ctx, second); len(got) != 0 {

@@ -179,7 +179,9 @@ func (s *Site) complaintPost(k complaint.Kind) http.HandlerFunc {
 			}
 			token, err := s.d.Complaints.Hold(r.Context(), held, files)
 			if err != nil {
-				s.d.Logger.Warn("complaint: files not kept for the next try", "err", err)
+				if !errors.Is(err, complaint.ErrHoldFull) {
+					s.d.Logger.Warn("complaint: files not kept for the next try", "err", err)
+				}
 				d.FilesDropped = true
 				return
 			}

@@ -3,10 +3,11 @@
 -- choose them again: the form carries the hold's token, and only the
 -- token's hash is stored. A hold lasts an hour (complaint.HoldTTL); the
 -- complaints' sweep deletes it after that, and a filing deletes the hold
--- it used.
+-- it used. The sizes bound the table (complaint.Service.HoldCap).
 CREATE TABLE complaint_upload_hold (
     token_hash TEXT NOT NULL,
     n          INTEGER NOT NULL,
+    size       BIGINT NOT NULL,
     data       BYTEA NOT NULL,
     created_at BIGINT NOT NULL,
     PRIMARY KEY (token_hash, n)
