@@ -2,14 +2,13 @@ package complaint
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/kemensos/jaring/internal/auth"
 	"github.com/kemensos/jaring/internal/store"
 )
 
@@ -29,11 +28,7 @@ var ErrHoldFull = errors.New("complaint: held files at their cap")
 // has read and passes again among files. At most MaxFiles are kept;
 // ErrHoldFull when all holds together would pass their cap.
 func (s *Service) Hold(ctx context.Context, prev string, files []Upload) (string, error) {
-	var b [18]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	token := base64.RawURLEncoding.EncodeToString(b[:])
+	token := auth.RandomToken(18)
 	now := store.Micros(s.now())
 	files = files[:min(len(files), MaxFiles)]
 	size := 0
